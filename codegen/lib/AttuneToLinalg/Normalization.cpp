@@ -1,0 +1,152 @@
+//===- Normalization.cpp - reductions, softmax, layer norm -> linalg ------===//
+//
+//   attune.reduce_{sum,mean,max} -> reduction generic (+ scale, + expand for keepdims)
+//   attune.softmax               -> max / exp(x-max) / sum / divide generics
+//   attune.layer_norm            -> sum, centered, sum of squares, normalize generics
+//
+//===----------------------------------------------------------------------===//
+#include "PopulatePatterns.h"
+#include "Utils.h"
+
+#include "attune/IR/AttuneOps.h"
+#include "attune/IR/ShapeUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::attune {
+
+SmallVector<int64_t> keepDimsShape(ArrayRef<int64_t> shape, ArrayRef<bool> reduced) {
+  SmallVector<int64_t> s(shape);
+  for (size_t i = 0; i < s.size(); ++i)
+    if (reduced[i])
+      s[i] = 1;
+  return s;
+}
+
+static Value addF(OpBuilder &b, Location l, Value x, Value acc) {
+  return b.create<arith::AddFOp>(l, x, acc);
+}
+
+Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elem = type.getElementType();
+  SmallVector<bool> reduced(type.getRank(), false);
+  reduced[axis] = true;
+  auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
+  Value max = buildReduction(b, loc, x, reduced, floatNegInf(elem),
+                             [](OpBuilder &nb, Location l, Value v, Value acc) {
+                               return nb.create<arith::MaximumFOp>(l, v, acc);
+                             });
+  max = buildReshape(b, loc, max, keepType);
+  Value e = buildElementwise(b, loc, {x, max}, type, [](OpBuilder &nb, Location l, ValueRange a) {
+    return nb.create<math::ExpOp>(l, nb.create<arith::SubFOp>(l, a[0], a[1]));
+  });
+  Value sum = buildReduction(b, loc, e, reduced, zeroAttr(elem), addF);
+  sum = buildReshape(b, loc, sum, keepType);
+  return buildElementwise(b, loc, {e, sum}, type, [](OpBuilder &nb, Location l, ValueRange a) {
+    return nb.create<arith::DivFOp>(l, a[0], a[1]);
+  });
+}
+
+namespace {
+
+template <typename OpT>
+struct ReduceLowering : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    Type elem = in.getElementType();
+    SmallVector<bool> reduced(in.getRank(), false);
+    int64_t count = 1;
+    for (int64_t a : op.getAxes()) {
+      int64_t ax = *normalizeAxis(a, in.getRank());
+      reduced[ax] = true;
+      count *= in.getDimSize(ax);
+    }
+    Value r;
+    if constexpr (std::is_same_v<OpT, ReduceMaxOp>)
+      r = buildReduction(rewriter, loc, op.getInput(), reduced, floatNegInf(elem),
+                         [](OpBuilder &b, Location l, Value v, Value acc) {
+                           return b.create<arith::MaximumFOp>(l, v, acc);
+                         });
+    else
+      r = buildReduction(rewriter, loc, op.getInput(), reduced, zeroAttr(elem), addF);
+    if constexpr (std::is_same_v<OpT, ReduceMeanOp>) {
+      auto rt = cast<RankedTensorType>(r.getType());
+      r = buildElementwise(rewriter, loc, {r}, rt, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value c = b.create<arith::ConstantOp>(l, FloatAttr::get(elem, (double)count));
+        return b.create<arith::DivFOp>(l, a[0], c);
+      });
+    }
+    rewriter.replaceOp(op, buildReshape(rewriter, loc, r, cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
+    int64_t axis = *normalizeAxis(op.getAxis(), op.getType().getRank());
+    rewriter.replaceOp(op, buildSoftmax(rewriter, op.getLoc(), op.getInput(), axis));
+    return success();
+  }
+};
+
+struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type elem = type.getElementType();
+    int64_t axis = *normalizeAxis(op.getAxis(), type.getRank());
+    SmallVector<bool> reduced(type.getRank(), false);
+    int64_t count = 1;
+    for (int64_t i = axis; i < type.getRank(); ++i) {
+      reduced[i] = true;
+      count *= type.getDimSize(i);
+    }
+    auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
+    auto cst = [&](OpBuilder &b, Location l, double v) {
+      return b.create<arith::ConstantOp>(l, FloatAttr::get(elem, v));
+    };
+    Value sum = buildReduction(rewriter, loc, op.getInput(), reduced, zeroAttr(elem), addF);
+    Value mean = buildElementwise(
+        rewriter, loc, {sum}, cast<RankedTensorType>(sum.getType()),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return b.create<arith::DivFOp>(l, a[0], cst(b, l, (double)count));
+        });
+    mean = buildReshape(rewriter, loc, mean, keepType);
+    Value centered = buildElementwise(rewriter, loc, {op.getInput(), mean}, type,
+                                      [](OpBuilder &b, Location l, ValueRange a) {
+                                        return b.create<arith::SubFOp>(l, a[0], a[1]);
+                                      });
+    Value sq = buildReduction(rewriter, loc, centered, reduced, zeroAttr(elem),
+                              [](OpBuilder &b, Location l, Value v, Value acc) {
+                                return b.create<arith::AddFOp>(
+                                    l, b.create<arith::MulFOp>(l, v, v), acc);
+                              });
+    sq = buildReshape(rewriter, loc, sq, keepType);
+    float eps = op.getEps().convertToFloat();
+    Value y = buildElementwise(
+        rewriter, loc, {centered, sq, op.getGamma(), op.getBeta()}, type,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value var = b.create<arith::DivFOp>(l, a[1], cst(b, l, (double)count));
+          Value denom = b.create<math::SqrtOp>(l, b.create<arith::AddFOp>(l, var, cst(b, l, eps)));
+          Value norm = b.create<arith::DivFOp>(l, a[0], denom);
+          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, norm, a[2]), a[3]);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateNormalizationPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+               ReduceLowering<ReduceMaxOp>, SoftmaxLowering, LayerNormLowering>(
+      patterns.getContext());
+}
+
+} // namespace mlir::attune

@@ -1,0 +1,51 @@
+//===- Utils.h - Builders shared by the attune -> linalg patterns -*- C++ -*-===//
+#ifndef ATTUNE_CODEGEN_ATTUNETOLINALG_UTILS_H
+#define ATTUNE_CODEGEN_ATTUNETOLINALG_UTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include <functional>
+
+namespace mlir::attune {
+
+using BodyBuilder = std::function<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Map from the loops of a `outShape`-shaped iteration space to the indices of
+/// an operand of shape `inShape` broadcast NumPy-style (trailing dims aligned,
+/// size-1 dims read at index 0).
+AffineMap broadcastMap(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
+                       MLIRContext *ctx);
+
+/// linalg.generic over `resultType`'s shape, all loops parallel, inputs
+/// broadcast to it; `body` gets the input scalars and returns the result.
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                       RankedTensorType resultType, const BodyBuilder &body);
+
+/// tensor.empty + linalg.fill with `value`.
+Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value);
+
+/// Reduction of `input` over `reduced` dims (true = reduced) with `combine`
+/// (acc, x) -> acc from `init`; result has the non-reduced dims only.
+Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
+                     TypedAttr init,
+                     const std::function<Value(OpBuilder &, Location, Value x, Value acc)> &combine);
+
+/// Reshape by collapse to 1-D and expand to `resultType` (static shapes).
+Value buildReshape(OpBuilder &b, Location loc, Value input, RankedTensorType resultType);
+
+/// Largest float of the type (for max-reductions' init use its negation).
+TypedAttr floatLowest(Type elementType);
+TypedAttr zeroAttr(Type elementType);
+TypedAttr floatNegInf(Type elementType);
+
+} // namespace mlir::attune
+
+#endif
+
+namespace mlir::attune {
+/// Numerically stable softmax along `axis` (normalized): four generics
+/// (max, exp(x - max), sum, divide).
+Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis);
+/// Keep-dims shape of `shape` with `reduced` dims set to 1.
+SmallVector<int64_t> keepDimsShape(ArrayRef<int64_t> shape, ArrayRef<bool> reduced);
+} // namespace mlir::attune

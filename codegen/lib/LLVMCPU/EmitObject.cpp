@@ -1,0 +1,129 @@
+//===- EmitObject.cpp - LLVM dialect -> native object file ----------------===//
+//
+// In-process: translateModuleToLLVMIR, the new pass manager at O3 (loop
+// unrolling off), then TargetMachine::addPassesToEmitFile into a buffer.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Codegen/EmitObject.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include <mutex>
+
+namespace mlir::attune {
+
+static void initLLVMTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+llvm::Expected<CPUTarget> resolveCPUTarget(llvm::StringRef name) {
+  CPUTarget t;
+  t.triple = llvm::sys::getDefaultTargetTriple();
+  if (name == "host" || name.empty()) {
+    t.cpu = llvm::sys::getHostCPUName().str();
+    llvm::StringMap<bool> feats = llvm::sys::getHostCPUFeatures();
+    std::string f;
+    for (auto &kv : feats) {
+      if (!f.empty())
+        f += ",";
+      f += (kv.second ? "+" : "-") + kv.first().str();
+    }
+    t.features = f;
+    t.description = "host (" + t.cpu + ")";
+    return t;
+  }
+  if (name == "x86-64-avx2") {
+    t.cpu = "x86-64-v3";
+    t.description = "x86-64-avx2 (x86-64-v3: AVX2, FMA)";
+    return t;
+  }
+  if (name == "x86-64-avx512") {
+    t.cpu = "x86-64-v4";
+    t.description = "x86-64-avx512 (x86-64-v4: AVX-512 F/BW/CD/DQ/VL)";
+    return t;
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "--target: unknown target '" + name.str() +
+                                     "' (expected host, x86-64-avx2 or x86-64-avx512)");
+}
+
+llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &object,
+                       std::string *llvmIR) {
+  initLLVMTargets();
+  auto err = [](const llvm::Twine &m) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), m);
+  };
+  registerBuiltinDialectTranslation(*module->getContext());
+  registerLLVMDialectTranslation(*module->getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return err("translation of the LLVM dialect module to LLVM IR failed");
+
+  std::string lookupError;
+  const llvm::Target *tgt = llvm::TargetRegistry::lookupTarget(target.triple, lookupError);
+  if (!tgt)
+    return err("target '" + target.triple + "': " + lookupError);
+  llvm::TargetOptions opts;
+  std::unique_ptr<llvm::TargetMachine> tm(tgt->createTargetMachine(
+      target.triple, target.cpu, target.features, opts, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    return err("cannot create a TargetMachine for " + target.triple + " / " + target.cpu);
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(target.triple);
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", target.cpu);
+    if (!target.features.empty())
+      f.addFnAttr("target-features", target.features);
+  }
+
+  // Optimize.
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopUnrolling = false;
+  llvm::PassBuilder pb(tm.get(), pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(*llvmModule, mam);
+  if (llvm::verifyModule(*llvmModule, &llvm::errs()))
+    return err("LLVM IR verification failed after optimization");
+  if (llvmIR) {
+    llvm::raw_string_ostream os(*llvmIR);
+    llvmModule->print(os, nullptr);
+  }
+
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager cg;
+  if (tm->addPassesToEmitFile(cg, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return err("the target cannot emit object files");
+  cg.run(*llvmModule);
+  object.assign(buffer.begin(), buffer.end());
+  return llvm::Error::success();
+}
+
+} // namespace mlir::attune

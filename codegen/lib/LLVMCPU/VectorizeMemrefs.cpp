@@ -1,0 +1,88 @@
+//===- VectorizeMemrefs.cpp - vectorize linalg on memrefs -----------------===//
+//
+// Runs after bufferization (llvm#101708: vectorizing on tensors in MLIR 19
+// drops stores of fused epilogues).
+//   memref.copy                      -> linalg.copy (then vectorized like the rest)
+//   linalg op with static shapes     -> vector.transfer_read / arith / contract /
+//                                       multi_reduction / transfer_write
+//   ops that do not vectorize (gathers from a memref.load in the body)
+//                                    -> left for convert-linalg-to-loops
+// followed by unit-dim cleanup, transfer forwarding and hoisting of the
+// accumulator transfers out of the innermost scf.for (register blocking).
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attune {
+#define GEN_PASS_DEF_VECTORIZEMEMREFSPASS
+#include "attune/Codegen/Passes.h.inc"
+
+namespace {
+
+struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp op) { copies.push_back(op); });
+    for (memref::CopyOp op : copies) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(), op.getTarget());
+    }
+
+    SmallVector<linalg::LinalgOp> targets;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureBufferSemantics() && !op.hasDynamicShape())
+        targets.push_back(op);
+    });
+    for (linalg::LinalgOp op : targets) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::vectorize(rewriter, op); // failure: stays, lowered to loops later
+    }
+
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    memref::populateFoldMemRefAliasOpPatterns(patterns);
+    // Non-convergence within the iteration bound leaves valid IR: go on.
+    GreedyRewriteConfig config;
+    config.maxIterations = 8;
+    (void)applyPatternsAndFoldGreedily(func, std::move(patterns), config);
+
+    linalg::hoistRedundantVectorTransfers(func);
+
+    // Lower n-D vector ops to 1-D ones that convert-vector-to-llvm handles:
+    // contractions to outer products (FMAs), multi-reductions to inner
+    // reductions, transposes/broadcasts/shape_casts, n-D transfers to 1-D.
+    RewritePatternSet lowering(ctx);
+    vector::VectorTransformsOptions options;
+    options.setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct);
+    options.setVectorTransposeLowering(vector::VectorTransposeLowering::EltWise);
+    vector::populateVectorContractLoweringPatterns(lowering, options);
+    vector::populateVectorOuterProductLoweringPatterns(lowering);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        lowering, vector::VectorMultiReductionLowering::InnerReduction);
+    vector::populateVectorBroadcastLoweringPatterns(lowering);
+    vector::populateVectorShapeCastLoweringPatterns(lowering);
+    vector::populateVectorTransposeLoweringPatterns(lowering, options);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(lowering);
+    vector::populateVectorTransferLoweringPatterns(lowering, /*maxTransferRank=*/1);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(lowering);
+    (void)applyPatternsAndFoldGreedily(func, std::move(lowering), config);
+  }
+};
+
+} // namespace
+} // namespace mlir::attune

@@ -1,0 +1,86 @@
+//===- CPUPipeline.cpp - The pass pipeline of the LLVM CPU backend --------===//
+//
+// Each phase step is a textual pipeline of registered passes, so the exact
+// same sequence can be replayed with attune-opt (--attune-to-<phase>).
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+#include <deque>
+
+namespace mlir::attune {
+
+/// Passes that take the module from `phase - 1` to `phase`.
+static std::string stepPipeline(Phase phase, const TargetOptions &target) {
+  switch (phase) {
+  case Phase::Import:
+    return "";
+  case Phase::Graph:
+    return "canonicalize,cse,symbol-dce";
+  case Phase::Fused:
+    // Fusion passes (attention, layer norm, GELU, epilogues) are added by the
+    // ONNX/fusion issue; JSON and HF graphs in fused form need none.
+    return "";
+  case Phase::Tiled:
+    return "attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
+           "func.func(attune-tile-and-distribute{chunks=" +
+           std::to_string(target.parallelChunks) +
+           " vector-width=" + std::to_string(target.vectorWidth) + "}),canonicalize,cse";
+  case Phase::Buffers:
+    return "one-shot-bufferize{bufferize-function-boundaries "
+           "function-boundary-type-conversion=identity-layout-map},"
+           "buffer-results-to-out-params,canonicalize,cse,buffer-deallocation-pipeline,"
+           "canonicalize,cse,canonicalize";
+  case Phase::Vector:
+    return "func.func(attune-vectorize),convert-linalg-to-loops,"
+           "func.func(attune-forall-to-parallel-for),func.func(attune-approximate-math),"
+           "canonicalize,cse";
+  case Phase::LLVM:
+    // Order as in MLIR's test-lower-to-llvm: vector before memref, so the
+    // memref loads/stores that vector lowering creates get converted too.
+    return "convert-vector-to-scf,lower-affine,convert-scf-to-cf,canonicalize,cse,"
+           "attune-legalize-parallel-for-types,"
+           "convert-vector-to-llvm{reassociate-fp-reductions},convert-math-to-llvm,"
+           "convert-math-to-libm,expand-strided-metadata,lower-affine,"
+           "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-cf-to-llvm,"
+           "reconcile-unrealized-casts,attune-outline-parallel-for,canonicalize,cse";
+  case Phase::Object:
+  case Phase::Library:
+    return "";
+  }
+  llvm_unreachable("unknown phase");
+}
+
+void buildCPUPipeline(OpPassManager &pm, Phase from, Phase to, const TargetOptions &target) {
+  for (Phase p : allPhases()) {
+    if (p <= from || p > to)
+      continue;
+    std::string text = stepPipeline(p, target);
+    if (text.empty())
+      continue;
+    std::string error;
+    llvm::raw_string_ostream os(error);
+    if (failed(parsePassPipeline(text, pm, os)))
+      llvm::report_fatal_error(llvm::Twine("invalid built-in pipeline for phase ") +
+                               phaseName(p) + ": " + os.str());
+  }
+}
+
+void registerPipelines() {
+  for (Phase p : allPhases()) {
+    if (p == Phase::Import || p > Phase::LLVM)
+      continue;
+    static std::deque<std::string> names, descs; // stable addresses
+    names.push_back(("attune-to-" + phaseName(p)).str());
+    descs.push_back(("Attune CPU pipeline from import up to phase '" + phaseName(p) + "'").str());
+    PassPipelineRegistration<>(names.back(), descs.back(), [p](OpPassManager &pm) {
+      buildCPUPipeline(pm, Phase::Import, p, TargetOptions());
+    });
+  }
+}
+
+} // namespace mlir::attune

@@ -1,0 +1,63 @@
+/*===- runtime/src/internal.h - Private declarations of the runtime --------===*
+ *
+ * Declarations shared by the runtime's C files and never installed: the
+ * export macro for the public API, the thread-local error setter, dtype
+ * helpers, the weights loader and the layout of struct attune_model.
+ * Everything declared here has hidden visibility (the runtime is compiled
+ * with -fvisibility=hidden), so it never leaks out of a compiled model.
+ *===----------------------------------------------------------------------===*/
+#ifndef ATTUNE_RUNTIME_INTERNAL_H
+#define ATTUNE_RUNTIME_INTERNAL_H
+
+#include "attune/abi.h"
+#include "attune/runtime.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Marks a definition of a runtime.h function as exported from the .so. */
+#define ATTUNE_API __attribute__((visibility("default")))
+
+#if defined(__GNUC__)
+#define ATTUNE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define ATTUNE_PRINTF(fmt, args)
+#endif
+
+/* Formats the thread-local last error message and returns |status|. */
+attune_status attune_rt_fail(attune_status status, const char *fmt, ...) ATTUNE_PRINTF(2, 3);
+
+/* "f32", "i64", ... or "?" for an unknown value. */
+const char *attune_rt_dtype_name(int32_t dtype);
+/* Size of one element in bytes, 0 for an unknown dtype. */
+size_t attune_rt_dtype_size(int32_t dtype);
+
+/* Weights mapped from a sidecar file (map != NULL) or borrowed from the
+ * embedded blob (map == NULL). */
+typedef struct {
+  const uint8_t *blob; /* weights_nbytes bytes, 64-byte aligned */
+  void *map;           /* mmap base, NULL when not mapped */
+  size_t map_len;
+} attune_rt_weights;
+
+/* Resolves |path| (NULL: embedded blob or the sidecar next to the library),
+ * then maps and validates it against |abi|. Sets the last error on failure. */
+attune_status attune_rt_weights_open(const attune_abi_model *abi, const char *path,
+                                     attune_rt_weights *out);
+void attune_rt_weights_close(attune_rt_weights *w);
+
+/* Builds the signature JSON from the metadata; malloc-ed, NULL on OOM. */
+char *attune_rt_signature_json(const attune_abi_model *abi);
+
+/* Validates the arguments of attune_model_run against |abi|. */
+attune_status attune_rt_validate(const attune_abi_model *abi, const attune_tensor *in,
+                                 size_t n_in, const attune_tensor *out, size_t n_out);
+
+struct attune_model {
+  const attune_abi_model *abi;
+  attune_rt_weights weights;
+  void **weight_ptrs; /* num_weights pointers into weights.blob */
+  char *signature;    /* owned when generated, else NULL */
+};
+
+#endif /* ATTUNE_RUNTIME_INTERNAL_H */

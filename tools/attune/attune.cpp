@@ -1,0 +1,230 @@
+//===- attune.cpp - The attune command line ------------------------------===//
+//
+//   attune compile MODEL -o out/m.so [--target T] [--compile-to PHASE]
+//                  [--dump-ir DIR] [--timings] [--embed-weights] [--weights F]
+//   attune run LIB.so [--input NAME=FILE.npy]... [--output-dir DIR]
+//                  [--random-inputs] [--compare-reference MODEL] [--threads N]
+//   attune run --reference MODEL [--weights F] [--input NAME=FILE.npy]...
+//
+// A thin main over the driver library: parse, call, print the error.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Tools/CompileDriver.h"
+#include "attune/Tools/Config.h"
+#include "attune/Tools/RunDriver.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstring>
+
+namespace {
+
+const char *kMainHelp = R"(attune )" ATTUNE_VERSION R"( - compile Transformer / BERT models into native libraries
+
+usage: attune <command> [options]
+
+commands:
+  compile   compile a model into a self-contained shared library (.so + .h + .weights)
+  run       run a compiled library (or the reference interpreter) on .npy inputs
+
+Run 'attune <command> --help' for the options of a command.
+)";
+
+const char *kCompileHelp = R"(usage: attune compile MODEL -o OUT.so [options]
+
+MODEL is an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
+MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
+
+options:
+  -o, --output PATH       output library (default: <model name>.so in the current directory);
+                          with --compile-to: the file that receives that phase
+  --target T              host (default), x86-64-avx2, x86-64-avx512
+  --compile-to PHASE      stop after PHASE: import, graph, fused, tiled, buffers, vector,
+                          llvm (.mlir text), object (.o), library (default)
+  --dump-ir DIR           write the IR after every phase to DIR/NN-PHASE.mlir
+                          (object: .ll, library: the generated .c)
+  --timings               print the time spent in each phase
+  --embed-weights         put the weights into the .so instead of OUT.weights
+  --weights FILE          .safetensors weights for a .mlir model
+  --chunks N              minimum parallel chunks per kernel (default 16)
+)";
+
+const char *kRunHelp = R"(usage: attune run LIB.so [options]
+       attune run --reference MODEL [options]
+
+Runs a compiled library (or MODEL on the reference interpreter), prints each output's
+name, shape and a short summary, and writes OUTPUT.npy files with --output-dir.
+
+options:
+  --input NAME=FILE.npy   an input (float32, int32, int64 or bool .npy); repeat per input
+  --random-inputs         fill inputs that were not given with deterministic data
+                          (floats in [-1,1), token ids below the vocabulary size, masks 1)
+  --seed N                seed for --random-inputs (default 1)
+  --output-dir DIR        write every output as DIR/NAME.npy
+  --reference             run MODEL on the op-by-op reference interpreter
+  --weights FILE          .safetensors weights for a .mlir MODEL (with --reference)
+  --compare-reference MODEL
+                          also run MODEL on the reference interpreter with the same
+                          inputs and compare (|a-b| <= atol + rtol |b|); exit 1 on mismatch
+  --atol X, --rtol X      tolerances for --compare-reference (default 1e-5, 1e-4)
+  --threads N             worker threads (default: ATTUNE_NUM_THREADS or all CPUs)
+)";
+
+int fail(const llvm::Twine &msg) {
+  llvm::WithColor::error(llvm::errs(), "attune") << msg << "\n";
+  return 1;
+}
+
+/// Reads the value of option `name` at argv[i+1].
+bool takeValue(int argc, char **argv, int &i, const char *name, std::string &out) {
+  if (i + 1 >= argc) {
+    fail(llvm::Twine(name) + ": expected a value");
+    return false;
+  }
+  out = argv[++i];
+  return true;
+}
+
+bool parseInt(const std::string &s, int64_t &v) {
+  char *end = nullptr;
+  errno = 0;
+  long long x = strtoll(s.c_str(), &end, 10);
+  if (errno || end == s.c_str() || *end)
+    return false;
+  v = x;
+  return true;
+}
+
+int compileMain(int argc, char **argv) {
+  attune::CompileOptions o;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i], v;
+    if (a == "-h" || a == "--help") {
+      llvm::outs() << kCompileHelp;
+      return 0;
+    } else if (a == "-o" || a == "--output") {
+      if (!takeValue(argc, argv, i, "-o", o.output)) return 1;
+    } else if (a == "--target") {
+      if (!takeValue(argc, argv, i, "--target", o.target)) return 1;
+    } else if (a == "--compile-to") {
+      if (!takeValue(argc, argv, i, "--compile-to", v)) return 1;
+      auto p = mlir::attune::parsePhase(v);
+      if (!p)
+        return fail("--compile-to: unknown phase '" + v + "' (expected one of: " +
+                    mlir::attune::phaseList() + ")");
+      o.compileTo = *p;
+    } else if (a == "--dump-ir") {
+      if (!takeValue(argc, argv, i, "--dump-ir", o.dumpIrDir)) return 1;
+    } else if (a == "--timings") {
+      o.timings = true;
+    } else if (a == "--embed-weights") {
+      o.embedWeights = true;
+    } else if (a == "--weights") {
+      if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
+    } else if (a == "--chunks") {
+      if (!takeValue(argc, argv, i, "--chunks", v)) return 1;
+      if (!parseInt(v, o.parallelChunks) || o.parallelChunks < 1)
+        return fail("--chunks: expected a positive integer, found '" + v + "'");
+    } else if (!a.empty() && a[0] == '-') {
+      return fail("compile: unknown option '" + a + "' (see attune compile --help)");
+    } else if (o.model.empty()) {
+      o.model = a;
+    } else {
+      return fail("compile: more than one MODEL given ('" + o.model + "' and '" + a + "')");
+    }
+  }
+  if (o.model.empty())
+    return fail("compile: expected a MODEL (see attune compile --help)");
+  if (o.output.empty()) {
+    std::string stem = llvm::sys::path::stem(o.model).str();
+    if (!o.compileTo || *o.compileTo == mlir::attune::Phase::Library)
+      o.output = stem + ".so";
+    else if (*o.compileTo == mlir::attune::Phase::Object)
+      o.output = stem + ".o";
+    else
+      o.output = stem + "." + mlir::attune::phaseName(*o.compileTo).str() + ".mlir";
+  }
+  if (auto err = attune::compile(o, llvm::outs()))
+    return fail(llvm::toString(std::move(err)));
+  llvm::outs() << "wrote " << o.output << "\n";
+  return 0;
+}
+
+int runMain(int argc, char **argv) {
+  attune::RunOptions o;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i], v;
+    if (a == "-h" || a == "--help") {
+      llvm::outs() << kRunHelp;
+      return 0;
+    } else if (a == "--input") {
+      if (!takeValue(argc, argv, i, "--input", v)) return 1;
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        return fail("--input: expected NAME=FILE.npy, found '" + v + "'");
+      o.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
+    } else if (a == "--output-dir") {
+      if (!takeValue(argc, argv, i, "--output-dir", o.outputDir)) return 1;
+    } else if (a == "--reference") {
+      o.reference = true;
+    } else if (a == "--weights") {
+      if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
+    } else if (a == "--random-inputs") {
+      o.randomInputs = true;
+    } else if (a == "--seed") {
+      int64_t s;
+      if (!takeValue(argc, argv, i, "--seed", v)) return 1;
+      if (!parseInt(v, s) || s < 0)
+        return fail("--seed: expected a non-negative integer, found '" + v + "'");
+      o.seed = static_cast<uint64_t>(s);
+    } else if (a == "--compare-reference") {
+      if (!takeValue(argc, argv, i, "--compare-reference", o.compareWith)) return 1;
+    } else if (a == "--atol" || a == "--rtol") {
+      if (!takeValue(argc, argv, i, a.c_str(), v)) return 1;
+      char *end = nullptr;
+      double x = strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || x < 0)
+        return fail(a + ": expected a non-negative number, found '" + v + "'");
+      (a == "--atol" ? o.atol : o.rtol) = x;
+    } else if (a == "--threads") {
+      int64_t t;
+      if (!takeValue(argc, argv, i, "--threads", v)) return 1;
+      if (!parseInt(v, t) || t < 1 || t > 1024)
+        return fail("--threads: expected an integer in [1, 1024], found '" + v + "'");
+      o.threads = static_cast<int>(t);
+    } else if (!a.empty() && a[0] == '-') {
+      return fail("run: unknown option '" + a + "' (see attune run --help)");
+    } else if (o.target.empty()) {
+      o.target = a;
+    } else {
+      return fail("run: more than one library/model given ('" + o.target + "' and '" + a + "')");
+    }
+  }
+  if (o.target.empty())
+    return fail(o.reference ? "run --reference: expected a MODEL" : "run: expected a LIB.so");
+  if (auto err = attune::run(o, llvm::outs()))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    llvm::outs() << kMainHelp;
+    return argc < 2 ? 1 : 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    llvm::outs() << "attune " ATTUNE_VERSION "\n";
+    return 0;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "compile")
+    return compileMain(argc - 2, argv + 2);
+  if (cmd == "run")
+    return runMain(argc - 2, argv + 2);
+  return fail("unknown command '" + cmd + "' (expected compile or run; see attune --help)");
+}

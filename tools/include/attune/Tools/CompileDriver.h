@@ -1,0 +1,65 @@
+//===- CompileDriver.h - attune compile: model -> .so --------------*- C++ -*-===//
+//
+// The library entry points behind the `attune` CLI. Errors are values
+// (llvm::Error) with one clear message; the CLI prints them and exits 1.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTUNE_TOOLS_COMPILEDRIVER_H
+#define ATTUNE_TOOLS_COMPILEDRIVER_H
+
+#include "attune/Frontend/WeightTable.h"
+#include "attune/Pipelines/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attune {
+
+/// A model loaded from any supported description, in the `import` phase.
+struct LoadedModel {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  WeightTable weights;
+  std::string name;
+};
+
+/// Loads a .json graph or attune .mlir (+ `weightsPath` .safetensors).
+llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string &path,
+                                      const std::string &weightsPath);
+
+/// Creates a context with every dialect Attune's pipelines use.
+std::unique_ptr<mlir::MLIRContext> createContext();
+
+struct CompileOptions {
+  std::string model;
+  std::string weights; // for .mlir input
+  std::string output;  // .so path (or the file of --compile-to PHASE)
+  std::string target = "host";
+  std::optional<mlir::attune::Phase> compileTo; // default: library
+  std::string dumpIrDir;
+  bool timings = false;
+  bool embedWeights = false;
+  int64_t parallelChunks = 16;
+};
+
+/// Runs the whole compilation. Progress/timings go to `log`.
+llvm::Error compile(const CompileOptions &options, llvm::raw_ostream &log);
+
+/// Brings `module` from phase `from` to phase `to` (<= llvm); diagnostics
+/// become the error's message.
+llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase from, mlir::attune::Phase to,
+                    const mlir::attune::TargetOptions &target);
+llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase to,
+                    const mlir::attune::TargetOptions &target);
+
+/// "[1,8,64]"
+std::string formatDims(const std::vector<int64_t> &shape);
+
+} // namespace attune
+
+#endif

@@ -1,0 +1,47 @@
+//===- LibraryWriter.h - weights blob, generated C, header, link -*- C++ -*-===//
+#ifndef ATTUNE_TOOLS_LIBRARYWRITER_H
+#define ATTUNE_TOOLS_LIBRARYWRITER_H
+
+#include "attune/Frontend/WeightTable.h"
+#include "llvm/Support/Error.h"
+#include <string>
+#include <vector>
+
+namespace attune {
+
+/// One input or output of the compiled model, as the ABI describes it.
+struct TensorSpec {
+  std::string name;
+  ElementType type = ElementType::F32;
+  std::vector<int64_t> shape;
+  int64_t maxValue = -1; // integer inputs: valid values are [0, maxValue)
+};
+
+/// A weight the kernels read, in kernel-argument order.
+struct WeightSpec {
+  std::string name;
+  ElementType type = ElementType::F32;
+  std::vector<int64_t> shape;
+};
+
+struct LibrarySpec {
+  std::string modelName;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<WeightSpec> weights;
+  std::string kernelSymbol; // the generated entry, e.g. attune_kernel_main
+};
+
+/// The signature JSON stored in the library.
+std::string signatureJson(const LibrarySpec &spec);
+
+/// Writes `soPath` (+ .h, + .weights unless `embedWeights`, + attune/runtime.h
+/// next to it) from the kernels' object bytes. Every file is written to a
+/// temporary name first and renamed, so an interrupted compile never leaves
+/// a half-written output. `generatedC` receives the generated C source.
+llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
+                         const std::string &object, const std::string &soPath,
+                         bool embedWeights, std::string *generatedC);
+
+} // namespace attune
+
+#endif

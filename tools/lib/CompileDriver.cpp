@@ -1,0 +1,282 @@
+//===- CompileDriver.cpp - attune compile: model -> .so -------------------===//
+//
+//   load (json | mlir) ─► import ─► graph ─► fused ─► tiled ─► buffers ─► vector
+//                         ─► llvm ─► object (TargetMachine) ─► library (.so/.h/.weights)
+//
+// Each arrow is buildCPUPipeline(from, to); --dump-ir writes the module after
+// every phase, --compile-to stops at one, --timings prints where time went.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Tools/CompileDriver.h"
+#include "attune/Tools/LibraryWriter.h"
+
+#include "attune/Codegen/EmitObject.h"
+#include "attune/IR/AttuneOps.h"
+#include "attune/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include <chrono>
+
+using namespace mlir;
+using mlir::attune::Phase;
+
+namespace attune {
+namespace {
+
+llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Writes `text` to `path` through a temporary file + rename.
+llvm::Error writeFileAtomic(const std::string &path, llvm::StringRef text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tmp, ec);
+    if (ec)
+      return makeError(path + ": cannot write: " + ec.message());
+    os << text;
+    os.close();
+    if (os.has_error())
+      return makeError(path + ": write failed: " + os.error().message());
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
+    return makeError(path + ": cannot rename from " + tmp + ": " + ec.message());
+  return llvm::Error::success();
+}
+
+std::string printModule(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  OpPrintingFlags flags;
+  flags.elideLargeElementsAttrs(64);
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+  module->print(os, flags);
+  return text;
+}
+
+std::optional<ElementType> elementTypeOf(Type t) {
+  if (t.isF32()) return ElementType::F32;
+  if (t.isF16()) return ElementType::F16;
+  if (t.isBF16()) return ElementType::BF16;
+  if (t.isInteger(64)) return ElementType::I64;
+  if (t.isInteger(32)) return ElementType::I32;
+  if (t.isInteger(1)) return ElementType::Bool;
+  return std::nullopt;
+}
+
+llvm::Expected<TensorSpec> specOf(Type type, std::string name, std::string what) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape())
+    return makeError(what + " '" + name + "': expected a tensor with a static shape, found " +
+                     [&] { std::string s; llvm::raw_string_ostream os(s); os << type; return s; }());
+  auto et = elementTypeOf(t.getElementType());
+  if (!et || *et == ElementType::F16 || *et == ElementType::BF16)
+    return makeError(what + " '" + name + "': element type not supported at the library "
+                     "boundary (expected f32, i64, i32 or i1)");
+  if (t.getRank() > 8)
+    return makeError(what + " '" + name + "': rank " + std::to_string(t.getRank()) +
+                     " exceeds the ABI's maximum of 8");
+  TensorSpec s;
+  s.name = std::move(name);
+  s.type = *et;
+  s.shape.assign(t.getShape().begin(), t.getShape().end());
+  return s;
+}
+
+/// Inputs/outputs of @main (graph phase: before weights become arguments).
+llvm::Error collectSignature(func::FuncOp fn, LibrarySpec &spec) {
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    auto nameAttr = fn.getArgAttrOfType<StringAttr>(i, mlir::attune::kNameAttr);
+    std::string name = nameAttr ? nameAttr.str() : "input_" + std::to_string(i);
+    auto s = specOf(fn.getArgument(i).getType(), name, "input");
+    if (!s)
+      return s.takeError();
+    if (auto mv = fn.getArgAttrOfType<IntegerAttr>(i, mlir::attune::kMaxValueArgAttr))
+      s->maxValue = mv.getInt();
+    spec.inputs.push_back(*s);
+  }
+  for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+    auto nameAttr = fn.getResultAttrOfType<StringAttr>(i, mlir::attune::kNameAttr);
+    std::string name = nameAttr ? nameAttr.str() : "output_" + std::to_string(i);
+    auto s = specOf(fn.getResultTypes()[i], name, "output");
+    if (!s)
+      return s.takeError();
+    spec.outputs.push_back(*s);
+  }
+  return llvm::Error::success();
+}
+
+/// Weights in kernel-argument order (after attune-weights-to-args), checked
+/// against the weight table.
+llvm::Error collectWeights(func::FuncOp fn, const WeightTable &table, LibrarySpec &spec) {
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    auto w = fn.getArgAttrOfType<StringAttr>(i, mlir::attune::kWeightArgAttr);
+    if (!w)
+      break;
+    Type argType = fn.getArgument(i).getType();
+    auto t = cast<ShapedType>(argType);
+    auto et = elementTypeOf(t.getElementType());
+    WeightSpec ws{w.str(), et.value_or(ElementType::F32),
+                  std::vector<int64_t>(t.getShape().begin(), t.getShape().end())};
+    const WeightTable::Entry *e = table.find(ws.name);
+    std::string src = table.source.empty() ? "the weights file" : table.source;
+    if (!e)
+      return makeError("weight '" + ws.name + "' is not in " + src);
+    if (!et || e->type != ws.type || e->shape != ws.shape)
+      return makeError("weight '" + ws.name + "': the model uses " + elementTypeName(ws.type) +
+                       formatDims(ws.shape) + ", " + src + " has " + elementTypeName(e->type) +
+                       formatDims(e->shape));
+    spec.weights.push_back(ws);
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+std::string formatDims(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+llvm::Error lowerTo(ModuleOp module, Phase from, Phase to,
+                    const mlir::attune::TargetOptions &target) {
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+    os << diag.getLocation() << ": " << diag << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      if (!llvm::StringRef(note.str()).starts_with("see current operation"))
+        os << "  note: " << note << "\n";
+    return success();
+  });
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  mlir::attune::buildCPUPipeline(pm, from, to, target);
+  if (failed(pm.run(module)))
+    return makeError("phase '" + mlir::attune::phaseName(to) + "' failed:\n" + diagnostics);
+  return llvm::Error::success();
+}
+
+llvm::Error lowerTo(ModuleOp module, Phase phase, const mlir::attune::TargetOptions &target) {
+  return lowerTo(module, Phase::Import, phase, target);
+}
+
+llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::pair<std::string, double>> times;
+  auto t0 = Clock::now(), start = t0;
+  auto lap = [&](const std::string &what) {
+    auto now = Clock::now();
+    times.push_back({what, std::chrono::duration<double>(now - t0).count()});
+    t0 = now;
+  };
+
+  auto target = mlir::attune::resolveCPUTarget(o.target);
+  if (!target)
+    return target.takeError();
+  mlir::attune::TargetOptions topts;
+  topts.cpu = target->cpu;
+  topts.features = target->features;
+  topts.parallelChunks = o.parallelChunks;
+
+  auto ctx = createContext();
+  auto model = loadModel(*ctx, o.model, o.weights);
+  if (!model)
+    return model.takeError();
+  ModuleOp module = *model->module;
+  lap("import");
+
+  if (!o.dumpIrDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(o.dumpIrDir))
+      return makeError(o.dumpIrDir + ": cannot create directory: " + ec.message());
+  auto dump = [&](Phase p, llvm::StringRef text, llvm::StringRef ext) -> llvm::Error {
+    if (o.dumpIrDir.empty())
+      return llvm::Error::success();
+    char prefix[8];
+    snprintf(prefix, sizeof(prefix), "%02d-", static_cast<int>(p) + 1);
+    std::string path = o.dumpIrDir + "/" + prefix + mlir::attune::phaseName(p).str() + ext.str();
+    return writeFileAtomic(path, text);
+  };
+  if (auto err = dump(Phase::Import, printModule(module), ".mlir"))
+    return err;
+
+  Phase last = o.compileTo.value_or(Phase::Library);
+  LibrarySpec spec;
+  spec.modelName = model->name;
+  spec.kernelSymbol = "attune_kernel_main";
+  Phase prev = Phase::Import;
+  for (Phase p : mlir::attune::allPhases()) {
+    if (p == Phase::Import || p > last || p > Phase::LLVM)
+      continue;
+    if (auto err = lowerTo(module, prev, p, topts))
+      return err;
+    prev = p;
+    lap(mlir::attune::phaseName(p).str());
+    auto fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
+    if (p == Phase::Graph && fn)
+      if (auto err = collectSignature(fn, spec))
+        return err;
+    if (p == Phase::Tiled && fn)
+      if (auto err = collectWeights(fn, model->weights, spec))
+        return err;
+    if (auto err = dump(p, printModule(module), ".mlir"))
+      return err;
+  }
+  auto finish = [&]() {
+    lap("write");
+    if (o.timings) {
+      log << "phase timings:\n";
+      for (auto &[what, secs] : times)
+        log << llvm::format("  %-8s %8.3f s\n", what.c_str(), secs);
+      double total = std::chrono::duration<double>(Clock::now() - start).count();
+      log << llvm::format("  %-8s %8.3f s\n", static_cast<const char *>("total"), total);
+    }
+  };
+  if (last <= Phase::LLVM) {
+    if (auto err = writeFileAtomic(o.output, printModule(module)))
+      return err;
+    finish();
+    return llvm::Error::success();
+  }
+
+  // object
+  auto llvmMain = module.lookupSymbol<LLVM::LLVMFuncOp>(mlir::attune::kEntryFunctionName);
+  if (!llvmMain)
+    return makeError("internal error: no llvm.func @main after the llvm phase");
+  if (failed(SymbolTable::replaceAllSymbolUses(llvmMain, StringAttr::get(ctx.get(), spec.kernelSymbol), module)))
+    return makeError("internal error: cannot rename the entry function");
+  SymbolTable::setSymbolName(llvmMain, spec.kernelSymbol);
+  std::string object, llvmIR;
+  if (auto err = mlir::attune::emitObject(module, *target, object,
+                                          o.dumpIrDir.empty() ? nullptr : &llvmIR))
+    return err;
+  lap("object");
+  if (auto err = dump(Phase::Object, llvmIR, ".ll"))
+    return err;
+  if (last == Phase::Object) {
+    if (auto err = writeFileAtomic(o.output, object))
+      return err;
+    finish();
+    return llvm::Error::success();
+  }
+
+  std::string generatedC;
+  if (auto err = writeLibrary(spec, model->weights, object, o.output, o.embedWeights,
+                              &generatedC))
+    return err;
+  lap("library");
+  if (auto err = dump(Phase::Library, generatedC, ".c"))
+    return err;
+  finish();
+  return llvm::Error::success();
+}
+
+} // namespace attune

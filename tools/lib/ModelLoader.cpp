@@ -1,0 +1,94 @@
+//===- ModelLoader.cpp - Load a model description into the attune dialect -===//
+//
+// MODEL is a .json graph (JsonGraphImporter) or attune-dialect .mlir whose
+// attune.weight references resolve in --weights FILE.safetensors.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Tools/CompileDriver.h"
+#include "attune/Tools/InitAll.h"
+
+#include "attune/Frontend/JsonGraphImporter.h"
+#include "attune/IR/AttuneOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace attune {
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::unique_ptr<mlir::MLIRContext> createContext() {
+  // The pipelines are built from textual pass names: register them once.
+  static bool passesRegistered = (registerAllPasses(), true);
+  (void)passesRegistered;
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  auto ctx = std::make_unique<mlir::MLIRContext>(registry);
+  ctx->loadDialect<mlir::attune::AttuneDialect, mlir::func::FuncDialect>();
+  return ctx;
+}
+
+llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string &path,
+                                      const std::string &weightsPath) {
+  if (!llvm::sys::fs::exists(path))
+    return makeError(path + ": no such file");
+  if (llvm::sys::fs::is_directory(path))
+    return makeError(path + ": is a directory; expected a .json graph or an attune .mlir file "
+                            "(Hugging Face directories come with a later release)");
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  LoadedModel out;
+  if (ext == ".json") {
+    if (!weightsPath.empty())
+      return makeError("--weights: a .json graph names its weights file itself (\"weights\" "
+                       "field); --weights is for .mlir input");
+    auto imported = importJsonGraph(ctx, path);
+    if (!imported)
+      return imported.takeError();
+    out.module = std::move(imported->module);
+    out.weights = std::move(imported->weights);
+    out.name = imported->name;
+    return out;
+  }
+  if (ext != ".mlir")
+    return makeError(path + ": unsupported model file extension '" + ext +
+                     "' (expected .json or .mlir)");
+
+  std::string diagnostics;
+  {
+    llvm::raw_string_ostream os(diagnostics);
+    llvm::SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, os);
+    out.module = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &ctx);
+    if (out.module && failed(mlir::verify(*out.module)))
+      out.module = {};
+  }
+  if (!out.module)
+    return makeError(path + ": invalid attune IR:\n" + diagnostics);
+  auto fn = out.module->lookupSymbol<mlir::func::FuncOp>("main");
+  if (!fn)
+    return makeError(path + ": expected a func.func @main (the model's entry function)");
+  bool usesWeights = false;
+  fn.walk([&](mlir::attune::WeightOp) { usesWeights = true; });
+  if (usesWeights && weightsPath.empty())
+    return makeError(path + ": the model references weights (attune.weight); pass "
+                            "--weights FILE.safetensors");
+  if (!weightsPath.empty()) {
+    auto table = loadSafetensorsWeights(weightsPath);
+    if (!table)
+      return table.takeError();
+    out.weights = std::move(*table);
+  }
+  if (auto nameAttr = fn->getAttrOfType<mlir::StringAttr>("attune.model_name"))
+    out.name = nameAttr.str();
+  else
+    out.name = llvm::sys::path::stem(path).str();
+  return out;
+}
+
+} // namespace attune

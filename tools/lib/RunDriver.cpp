@@ -1,0 +1,398 @@
+//===- RunDriver.cpp - attune run: compiled library or reference ----------===//
+//
+// Library mode: dlopen the .so, read its signature through the C API,
+// read/validate the .npy inputs, run, summarize and write the outputs.
+// Reference mode: import the model, bring it to the graph phase and run the
+// op-by-op reference interpreter on the same inputs.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Tools/RunDriver.h"
+#include "attune/Tools/CompileDriver.h"
+
+#include "attune/formats/Npy.h"
+#include "attune/runtime.h"
+#include "attune/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include <cmath>
+#include <dlfcn.h>
+#include <random>
+#include <nlohmann/json.hpp>
+#include "llvm/ADT/ScopeExit.h"
+
+namespace attune {
+namespace {
+
+llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string describe(ElementType t, const std::vector<int64_t> &shape) {
+  return std::string(elementTypeName(t)) + formatDims(shape);
+}
+
+std::optional<ElementType> fromNpy(formats::NpyDType t) {
+  switch (t) {
+  case formats::NpyDType::F32: return ElementType::F32;
+  case formats::NpyDType::I32: return ElementType::I32;
+  case formats::NpyDType::I64: return ElementType::I64;
+  case formats::NpyDType::Bool: return ElementType::Bool;
+  default: return std::nullopt;
+  }
+}
+
+formats::NpyDType toNpy(ElementType t) {
+  switch (t) {
+  case ElementType::I32: return formats::NpyDType::I32;
+  case ElementType::I64: return formats::NpyDType::I64;
+  case ElementType::Bool: return formats::NpyDType::Bool;
+  default: return formats::NpyDType::F32;
+  }
+}
+
+/// An input slot of the model: name, type, shape, bound.
+struct Slot {
+  std::string name;
+  ElementType type;
+  std::vector<int64_t> shape;
+  int64_t maxValue = -1;
+};
+
+llvm::Expected<ref::Tensor> readInput(const std::string &path, const Slot &slot) {
+  formats::NpyArray arr;
+  std::string error;
+  if (!formats::readNpy(path, arr, error))
+    return makeError(error);
+  auto t = fromNpy(arr.dtype);
+  if (!t)
+    return makeError(path + ": input '" + slot.name + "' expects " +
+                     describe(slot.type, slot.shape) + ", the file holds " +
+                     formats::npyDescr(arr.dtype) + " data (supported: float32, int32, int64, bool)");
+  if (*t != slot.type || arr.shape != slot.shape)
+    return makeError(path + ": input '" + slot.name + "' expects " +
+                     describe(slot.type, slot.shape) + ", the file holds " + describe(*t, arr.shape));
+  ref::Tensor tensor{*t, arr.shape, std::move(arr.data)};
+  return tensor;
+}
+
+ref::Tensor randomInput(const Slot &slot, std::mt19937_64 &rng) {
+  ref::Tensor t = ref::Tensor::zeros(slot.type, slot.shape);
+  int64_t n = t.numElements();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (slot.type) {
+    case ElementType::F32:
+      t.f32()[i] = std::uniform_real_distribution<float>(-1.0f, 1.0f)(rng);
+      break;
+    case ElementType::I64:
+      t.i64()[i] = slot.maxValue > 0 ? static_cast<int64_t>(rng() % slot.maxValue) : 1;
+      break;
+    case ElementType::I32:
+      t.i32()[i] = slot.maxValue > 0 ? static_cast<int32_t>(rng() % slot.maxValue) : 1;
+      break;
+    default:
+      t.data[i] = 1;
+    }
+  }
+  return t;
+}
+
+llvm::Expected<std::vector<NamedTensor>> gatherInputs(const std::vector<Slot> &slots,
+                                                      const RunOptions &o) {
+  std::vector<NamedTensor> inputs;
+  std::mt19937_64 rng(o.seed);
+  std::string expected;
+  for (const Slot &s : slots)
+    expected += (expected.empty() ? "" : ", ") + s.name + ": " + describe(s.type, s.shape);
+  for (const auto &given : o.inputs)
+    if (llvm::none_of(slots, [&](const Slot &s) { return s.name == given.first; }))
+      return makeError("--input " + given.first + "=" + given.second + ": the model has no input '" + given.first +
+                       "' (inputs: " + expected + ")");
+  for (const Slot &s : slots) {
+    auto it = llvm::find_if(o.inputs, [&](auto &kv) { return kv.first == s.name; });
+    if (it != o.inputs.end()) {
+      auto t = readInput(it->second, s);
+      if (!t)
+        return t.takeError();
+      inputs.push_back({s.name, std::move(*t)});
+    } else if (o.randomInputs) {
+      inputs.push_back({s.name, randomInput(s, rng)});
+    } else {
+      return makeError("missing --input " + s.name + "=FILE.npy (the model's inputs: " +
+                       expected + "; or pass --random-inputs)");
+    }
+  }
+  return inputs;
+}
+
+void summarize(const NamedTensor &t, llvm::raw_ostream &out) {
+  out << "  " << t.name << ": " << describe(t.tensor.type, t.tensor.shape);
+  int64_t n = t.tensor.numElements();
+  if (n == 0) {
+    out << " (empty)\n";
+    return;
+  }
+  auto value = [&](int64_t i) -> double {
+    switch (t.tensor.type) {
+    case ElementType::F32: return t.tensor.f32()[i];
+    case ElementType::I64: return static_cast<double>(t.tensor.i64()[i]);
+    case ElementType::I32: return t.tensor.i32()[i];
+    default: return t.tensor.data[i];
+    }
+  };
+  double mn = value(0), mx = value(0), sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = value(i);
+    mn = std::min(mn, v);
+    mx = std::max(mx, v);
+    sum += v;
+  }
+  out << llvm::format("  min %.6g  max %.6g  mean %.6g  first [", mn, mx, sum / n);
+  for (int64_t i = 0; i < std::min<int64_t>(n, 4); ++i)
+    out << (i ? ", " : "") << llvm::format("%.6g", value(i));
+  out << (n > 4 ? ", ...]\n" : "]\n");
+}
+
+llvm::Error writeOutputs(const std::vector<NamedTensor> &outs, const std::string &dir,
+                         llvm::raw_ostream &out) {
+  if (dir.empty())
+    return llvm::Error::success();
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return makeError(dir + ": cannot create directory: " + ec.message());
+  for (const NamedTensor &t : outs) {
+    std::string safe = t.name;
+    for (char &c : safe)
+      if (c == '/' || c == '\\')
+        c = '_';
+    std::string path = dir + "/" + safe + ".npy";
+    formats::NpyArray arr{toNpy(t.tensor.type), t.tensor.shape, t.tensor.data};
+    std::string error;
+    if (!formats::writeNpy(path, arr, error))
+      return makeError(error);
+    out << "  wrote " << path << "\n";
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<NamedTensor>> runReferenceModel(const std::string &modelPath,
+                                                           const std::string &weights,
+                                                           const RunOptions &o,
+                                                           std::vector<NamedTensor> *given) {
+  auto ctx = createContext();
+  auto model = loadModel(*ctx, modelPath, weights);
+  if (!model)
+    return model.takeError();
+  if (auto err = lowerTo(*model->module, mlir::attune::Phase::Graph, mlir::attune::TargetOptions()))
+    return std::move(err);
+  auto fn = model->module->lookupSymbol<mlir::func::FuncOp>(mlir::attune::kEntryFunctionName);
+  std::vector<Slot> slots;
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    auto t = llvm::cast<mlir::RankedTensorType>(fn.getArgument(i).getType());
+    auto name = fn.getArgAttrOfType<mlir::StringAttr>(i, mlir::attune::kNameAttr);
+    auto mv = fn.getArgAttrOfType<mlir::IntegerAttr>(i, mlir::attune::kMaxValueArgAttr);
+    Slot s{name ? name.str() : "input_" + std::to_string(i), ElementType::F32,
+           std::vector<int64_t>(t.getShape().begin(), t.getShape().end()), mv ? mv.getInt() : -1};
+    mlir::Type et = t.getElementType();
+    s.type = et.isInteger(64) ? ElementType::I64
+             : et.isInteger(32) ? ElementType::I32
+             : et.isInteger(1)  ? ElementType::Bool
+                                : ElementType::F32;
+    slots.push_back(s);
+  }
+  std::vector<NamedTensor> inputs;
+  if (given) {
+    inputs = *given;
+  } else {
+    auto g = gatherInputs(slots, o);
+    if (!g)
+      return g.takeError();
+    inputs = std::move(*g);
+  }
+  std::vector<ref::Tensor> args;
+  for (NamedTensor &t : inputs)
+    args.push_back(t.tensor);
+  auto results = ref::interpret(fn, args, &model->weights);
+  if (!results)
+    return results.takeError();
+  std::vector<NamedTensor> outs;
+  for (unsigned i = 0; i < results->size(); ++i) {
+    auto name = fn.getResultAttrOfType<mlir::StringAttr>(i, mlir::attune::kNameAttr);
+    outs.push_back({name ? name.str() : "output_" + std::to_string(i), (*results)[i]});
+  }
+  return outs;
+}
+
+} // namespace
+
+Comparison compareTensors(const ref::Tensor &a, const ref::Tensor &b, double atol, double rtol) {
+  Comparison c;
+  if (a.type != b.type || a.shape != b.shape) {
+    c.ok = false;
+    c.detail = "type/shape differ: " + describe(a.type, a.shape) + " vs " + describe(b.type, b.shape);
+    return c;
+  }
+  int64_t n = a.numElements();
+  for (int64_t i = 0; i < n; ++i) {
+    double x, y;
+    switch (a.type) {
+    case ElementType::F32: x = a.f32()[i]; y = b.f32()[i]; break;
+    case ElementType::I64: x = a.i64()[i]; y = b.i64()[i]; break;
+    case ElementType::I32: x = a.i32()[i]; y = b.i32()[i]; break;
+    default: x = a.data[i]; y = b.data[i];
+    }
+    double d = std::fabs(x - y);
+    bool bad = !(d <= atol + rtol * std::fabs(y)) && !(std::isnan(x) && std::isnan(y));
+    c.maxAbs = std::max(c.maxAbs, std::isnan(d) ? INFINITY : d);
+    if (y != 0)
+      c.maxRel = std::max(c.maxRel, d / std::fabs(y));
+    if (bad && c.ok) {
+      c.ok = false;
+      c.detail = "element " + std::to_string(i) + ": " + std::to_string(x) + " vs expected " +
+                 std::to_string(y);
+    }
+  }
+  return c;
+}
+
+llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPath,
+                                                    const std::vector<NamedTensor> &inputs,
+                                                    int threads) {
+  llvm::SmallString<256> abs(libraryPath);
+  llvm::sys::fs::make_absolute(abs);
+  if (!llvm::sys::fs::exists(abs))
+    return makeError(libraryPath + ": no such file");
+  void *h = dlopen(abs.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    return makeError(libraryPath + ": cannot load: " + dlerror());
+  auto closer = llvm::make_scope_exit([&] { dlclose(h); });
+  auto sym = [&](const char *name) { return dlsym(h, name); };
+  auto load = reinterpret_cast<decltype(&attune_model_load)>(sym("attune_model_load"));
+  auto runFn = reinterpret_cast<decltype(&attune_model_run)>(sym("attune_model_run"));
+  auto freeFn = reinterpret_cast<decltype(&attune_model_free)>(sym("attune_model_free"));
+  auto lastError = reinterpret_cast<decltype(&attune_last_error)>(sym("attune_last_error"));
+  auto nIn = reinterpret_cast<decltype(&attune_model_num_inputs)>(sym("attune_model_num_inputs"));
+  auto nOut = reinterpret_cast<decltype(&attune_model_num_outputs)>(sym("attune_model_num_outputs"));
+  auto inInfo = reinterpret_cast<decltype(&attune_model_input_info)>(sym("attune_model_input_info"));
+  auto outInfo = reinterpret_cast<decltype(&attune_model_output_info)>(sym("attune_model_output_info"));
+  auto setThreads = reinterpret_cast<decltype(&attune_set_num_threads)>(sym("attune_set_num_threads"));
+  if (!load || !runFn || !freeFn || !lastError || !nIn || !nOut || !inInfo || !outInfo || !setThreads)
+    return makeError(libraryPath + ": not an Attune library (missing attune_* C API symbols)");
+  if (threads > 0)
+    setThreads(threads);
+  attune_model *m = nullptr;
+  if (load(nullptr, &m) != ATTUNE_OK)
+    return makeError(libraryPath + ": " + lastError());
+  auto freer = llvm::make_scope_exit([&] { freeFn(m); });
+
+  std::vector<attune_tensor> in(nIn(m)), out(nOut(m));
+  if (inputs.size() != in.size())
+    return makeError(libraryPath + ": expected " + std::to_string(in.size()) + " inputs, got " +
+                     std::to_string(inputs.size()));
+  for (size_t i = 0; i < in.size(); ++i) {
+    inInfo(m, i, &in[i]);
+    in[i].data = const_cast<uint8_t *>(inputs[i].tensor.data.data());
+    in[i].dtype = static_cast<attune_dtype>(inputs[i].tensor.type);
+    in[i].rank = static_cast<int32_t>(inputs[i].tensor.shape.size());
+    for (size_t d = 0; d < inputs[i].tensor.shape.size() && d < ATTUNE_MAX_RANK; ++d)
+      in[i].shape[d] = inputs[i].tensor.shape[d];
+  }
+  std::vector<NamedTensor> outs;
+  for (size_t i = 0; i < out.size(); ++i) {
+    outInfo(m, i, &out[i]);
+    std::vector<int64_t> shape(out[i].shape, out[i].shape + out[i].rank);
+    outs.push_back({out[i].name, ref::Tensor::zeros(static_cast<ElementType>(out[i].dtype), shape)});
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i].data = outs[i].tensor.data.data();
+  if (runFn(m, in.data(), in.size(), out.data(), out.size()) != ATTUNE_OK)
+    return makeError(libraryPath + ": " + lastError());
+  return outs;
+}
+
+llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
+  std::vector<NamedTensor> inputs, outputs;
+  if (o.reference) {
+    auto r = runReferenceModel(o.target, o.weights, o, nullptr);
+    if (!r)
+      return r.takeError();
+    outputs = std::move(*r);
+    out << "reference interpreter: " << o.target << "\n";
+  } else {
+    // Signature first (to read and validate the inputs), then run.
+    llvm::SmallString<256> abs(o.target);
+    llvm::sys::fs::make_absolute(abs);
+    if (!llvm::sys::fs::exists(abs))
+      return makeError(o.target + ": no such file");
+    void *h = dlopen(abs.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+      return makeError(o.target + ": cannot load: " + dlerror());
+    auto load = reinterpret_cast<decltype(&attune_model_load)>(dlsym(h, "attune_model_load"));
+    auto inInfo = reinterpret_cast<decltype(&attune_model_input_info)>(dlsym(h, "attune_model_input_info"));
+    auto nIn = reinterpret_cast<decltype(&attune_model_num_inputs)>(dlsym(h, "attune_model_num_inputs"));
+    auto freeFn = reinterpret_cast<decltype(&attune_model_free)>(dlsym(h, "attune_model_free"));
+    auto lastError = reinterpret_cast<decltype(&attune_last_error)>(dlsym(h, "attune_last_error"));
+    if (!load || !inInfo || !nIn || !freeFn || !lastError) {
+      dlclose(h);
+      return makeError(o.target + ": not an Attune library (missing attune_* C API symbols)");
+    }
+    attune_model *m = nullptr;
+    if (load(nullptr, &m) != ATTUNE_OK) {
+      std::string msg = lastError();
+      dlclose(h);
+      return makeError(o.target + ": " + msg);
+    }
+    auto sigFn = reinterpret_cast<decltype(&attune_model_signature)>(
+        dlsym(h, "attune_model_signature"));
+    nlohmann::json sig = nlohmann::json::parse(sigFn ? sigFn(m) : "{}", nullptr, false);
+    std::vector<Slot> slots;
+    for (size_t i = 0; i < nIn(m); ++i) {
+      attune_tensor t;
+      inInfo(m, i, &t);
+      int64_t maxValue = -1;
+      if (sig.is_object() && sig.contains("inputs") && sig["inputs"].is_array() &&
+          i < sig["inputs"].size() && sig["inputs"][i].contains("max_value") &&
+          sig["inputs"][i]["max_value"].is_number_integer())
+        maxValue = sig["inputs"][i]["max_value"].get<int64_t>();
+      slots.push_back({t.name, static_cast<ElementType>(t.dtype),
+                       std::vector<int64_t>(t.shape, t.shape + t.rank), maxValue});
+    }
+    freeFn(m);
+    dlclose(h);
+    // Token-id bounds come from the signature JSON; the runtime enforces them.
+    auto g = gatherInputs(slots, o);
+    if (!g)
+      return g.takeError();
+    inputs = std::move(*g);
+    auto r = runLibrary(o.target, inputs, o.threads);
+    if (!r)
+      return r.takeError();
+    outputs = std::move(*r);
+    out << "library: " << o.target << "\n";
+  }
+  out << "outputs:\n";
+  for (const NamedTensor &t : outputs)
+    summarize(t, out);
+  if (auto err = writeOutputs(outputs, o.outputDir, out))
+    return err;
+  if (!o.compareWith.empty() && !o.reference) {
+    auto expected = runReferenceModel(o.compareWith, o.weights, o, &inputs);
+    if (!expected)
+      return expected.takeError();
+    bool ok = true;
+    out << "compared with the reference interpreter (|a-b| <= " << o.atol << " + " << o.rtol
+        << "|b|):\n";
+    for (size_t i = 0; i < outputs.size() && i < expected->size(); ++i) {
+      Comparison c = compareTensors(outputs[i].tensor, (*expected)[i].tensor, o.atol, o.rtol);
+      out << llvm::format("  %s: max |a-b| %.3g  %s", outputs[i].name.c_str(), c.maxAbs,
+                          c.ok ? "ok" : "MISMATCH")
+          << (c.ok ? "" : " (" + c.detail + ")") << "\n";
+      ok &= c.ok;
+    }
+    if (!ok)
+      return makeError("outputs differ from the reference interpreter");
+  }
+  return llvm::Error::success();
+}
+
+} // namespace attune
