@@ -118,9 +118,9 @@ class NodeContext {
 public:
   mlir::OpBuilder &builder;
   mlir::Location loc;
-  std::string file;     ///< JSON path, for messages.
-  std::string nodeName; ///< "name" of the node.
-  std::string opName;   ///< "op" of the node.
+  std::string file;       ///< JSON path, for messages.
+  std::string nodeName;   ///< "name" of the node.
+  std::string opName;     ///< "op" of the node.
   const json &attributes; ///< The "attributes" object (an empty object if absent).
   std::vector<mlir::Value> inputs;
   std::vector<std::string> inputNames;
@@ -131,8 +131,8 @@ public:
   /// Set by embedding when `ids` is a graph input: (graph input index, table rows).
   std::vector<std::pair<unsigned, int64_t>> maxValueHints;
 
-  NodeContext(mlir::OpBuilder &b, mlir::Location l, std::string f, std::string node,
-              std::string op, const json &attrs, DiagnosticLog &lg)
+  NodeContext(mlir::OpBuilder &b, mlir::Location l, std::string f, std::string node, std::string op,
+              const json &attrs, DiagnosticLog &lg)
       : builder(b), loc(l), file(std::move(f)), nodeName(std::move(node)), opName(std::move(op)),
         attributes(attrs), log(lg) {}
 

@@ -85,11 +85,6 @@ struct GraphOutput {
   size_t index = 0;
 };
 
-/// Where a name defined in the graph came from.
-struct Producer {
-  size_t nodeIndex;
-};
-
 class Importer {
 public:
   Importer(MLIRContext &ctx, std::string path, DiagnosticLog &log)
@@ -214,8 +209,7 @@ void Importer::checkTopLevel(const json &root) {
     fail("field 'metadata': expected an object, found " + describeJson(root["metadata"]));
   for (const char *list : {"inputs", "nodes", "outputs"})
     if (root.contains(list) && !root[list].is_array())
-      fail(std::string("field '") + list + "': expected a list, found " +
-           describeJson(root[list]));
+      fail(std::string("field '") + list + "': expected a list, found " + describeJson(root[list]));
   if (!root.contains("nodes"))
     fail("missing required field 'nodes' (a list of nodes)");
   if (!root.contains("outputs"))
@@ -285,8 +279,13 @@ void Importer::parseInputs(const json &root) {
       const json &sj = in["shape"];
       std::string found = describeJson(sj);
       if (sj.is_array()) {
-        bool flat = std::all_of(sj.begin(), sj.end(), [](const json &e) { return e.is_primitive(); });
-        found = flat ? sj.dump() : "a list containing " + describeJson(*std::find_if(sj.begin(), sj.end(), [](const json &e) { return !e.is_primitive(); }));
+        bool flat =
+            std::all_of(sj.begin(), sj.end(), [](const json &e) { return e.is_primitive(); });
+        found = flat ? sj.dump()
+                     : "a list containing " +
+                           describeJson(*std::find_if(sj.begin(), sj.end(), [](const json &e) {
+                             return !e.is_primitive();
+                           }));
         if (found.size() > 60)
           found = found.substr(0, 57) + "...";
       }
@@ -458,12 +457,12 @@ Value Importer::weightValue(const formats::TensorInfo &t) {
     return it->second;
   Type elem = weightElementType(&ctx_, t);
   auto type = RankedTensorType::get(t.shape, elem);
-  Location loc = NameLoc::get(StringAttr::get(&ctx_, t.name),
-                              FileLineColLoc::get(&ctx_, weightsPath_, 0, 0));
-  auto op = builder_.create<mlir::attune::WeightOp>(
-      loc, TypeRange{type}, ValueRange{},
-      ArrayRef<NamedAttribute>{
-          builder_.getNamedAttr("name", FlatSymbolRefAttr::get(&ctx_, t.name))});
+  Location loc =
+      NameLoc::get(StringAttr::get(&ctx_, t.name), FileLineColLoc::get(&ctx_, weightsPath_, 0, 0));
+  auto op =
+      builder_.create<mlir::attune::WeightOp>(loc, TypeRange{type}, ValueRange{},
+                                              ArrayRef<NamedAttribute>{builder_.getNamedAttr(
+                                                  "name", FlatSymbolRefAttr::get(&ctx_, t.name))});
   addWeightToTable(table_, t, weightsFile_);
   weightValues_[t.name] = op.getResult();
   return op.getResult();
@@ -484,8 +483,8 @@ Value Importer::resolve(const std::string &name, size_t nodeIndex, const std::st
     // Defined by this node or a later one.
     if (it->second == nodeIndex)
       raise(where + ": '" + name + "' is an output of this same node (a cycle)");
-    raise(where + ": '" + name + "' is produced by node '" + nodes_[it->second].name +
-          "' (nodes[" + std::to_string(it->second) +
+    raise(where + ": '" + name + "' is produced by node '" + nodes_[it->second].name + "' (nodes[" +
+          std::to_string(it->second) +
           "]), which comes later: nodes must be listed in topological order (each node after "
           "the nodes producing its inputs)");
   }
@@ -509,8 +508,8 @@ void Importer::buildNodes() {
                    node.attributes ? *node.attributes : emptyObject, log_);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       OperandOrigin origin;
-      Value v = resolve(node.inputs[k], node.index,
-                        nodeWhere + " input " + std::to_string(k), origin);
+      Value v =
+          resolve(node.inputs[k], node.index, nodeWhere + " input " + std::to_string(k), origin);
       nc.inputs.push_back(v);
       nc.inputNames.push_back(node.inputs[k]);
       nc.origins.push_back(origin);
@@ -584,9 +583,9 @@ ImportedModel Importer::run() {
   SmallVector<Type> resultTypes;
   for (const GraphOutput &out : outputs_) {
     OperandOrigin origin;
-    Value v = resolve(out.from, nodes_.size(),
-                      path_ + ": outputs[" + std::to_string(out.index) + "] '" + out.name + "'",
-                      origin);
+    Value v =
+        resolve(out.from, nodes_.size(),
+                path_ + ": outputs[" + std::to_string(out.index) + "] '" + out.name + "'", origin);
     results.push_back(v);
     resultTypes.push_back(v.getType());
   }

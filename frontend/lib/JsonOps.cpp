@@ -76,7 +76,9 @@ int64_t NodeContext::getInt(const char *key) const {
   const json &j = getRequired(key, "an integer");
   auto v = asInt64(j);
   if (!v)
-    failAttr(key, "expected an integer, found " + describeJson(j));
+    failAttr(key, std::string(j.is_number_unsigned() ? "expected an integer in the i64 range"
+                                                     : "expected an integer") +
+                      ", found " + describeJson(j));
   return *v;
 }
 
@@ -112,8 +114,10 @@ std::optional<std::vector<int64_t>> NodeContext::getOptionalInts(const char *key
   for (size_t i = 0; i < j.size(); ++i) {
     auto v = asInt64(j[i]);
     if (!v)
-      failAttr(key, "expected a list of integers, found " + describeJson(j[i]) + " at index " +
-                        std::to_string(i));
+      failAttr(key, std::string(j[i].is_number_unsigned()
+                                    ? "expected a list of integers in the i64 range"
+                                    : "expected a list of integers") +
+                        ", found " + describeJson(j[i]) + " at index " + std::to_string(i));
     out.push_back(*v);
   }
   return out;
@@ -197,8 +201,7 @@ void checkKind(NodeContext &n, size_t i, Kind kind) {
 /// Runs OpT's type inference on these operands/attributes; on failure throws
 /// an error built from the op's own message.
 template <typename OpT>
-SmallVector<Type> inferTypes(NodeContext &n, ValueRange operands,
-                             ArrayRef<NamedAttribute> attrs) {
+SmallVector<Type> inferTypes(NodeContext &n, ValueRange operands, ArrayRef<NamedAttribute> attrs) {
   MLIRContext *ctx = n.ctx();
   DictionaryAttr dict = DictionaryAttr::get(ctx, attrs);
   using Props = typename OpT::template InferredProperties<OpT>;
@@ -245,8 +248,7 @@ void checkNumElements(NodeContext &n, const char *key, ArrayRef<int64_t> shape) 
 // Op builders
 //===----------------------------------------------------------------------===//
 
-template <typename OpT>
-std::vector<Value> buildBinary(NodeContext &n) {
+template <typename OpT> std::vector<Value> buildBinary(NodeContext &n) {
   return createInferred<OpT>(n, {n.inputs[0], n.inputs[1]});
 }
 
@@ -255,8 +257,7 @@ std::vector<Value> buildWhere(NodeContext &n) {
   return createInferred<WhereOp>(n, {n.inputs[0], n.inputs[1], n.inputs[2]});
 }
 
-template <typename OpT>
-std::vector<Value> buildUnary(NodeContext &n) {
+template <typename OpT> std::vector<Value> buildUnary(NodeContext &n) {
   checkKind(n, 0, Kind::Float);
   return createTyped<OpT>(n, n.inputType(0), {n.inputs[0]});
 }
@@ -290,8 +291,7 @@ std::vector<Value> buildEmbedding(NodeContext &n) {
   return results;
 }
 
-template <typename OpT>
-std::vector<Value> buildReduce(NodeContext &n) {
+template <typename OpT> std::vector<Value> buildReduce(NodeContext &n) {
   checkKind(n, 0, Kind::Float);
   SmallVector<NamedAttribute> attrs;
   attrs.push_back(named(n, "axes", n.builder.getDenseI64ArrayAttr(n.getInts("axes"))));
@@ -325,8 +325,7 @@ std::vector<Value> buildAttention(NodeContext &n) {
   int64_t heads = n.getInt("num_heads");
   if (heads <= 0)
     n.failAttr("num_heads", "expected a positive integer, found " + std::to_string(heads));
-  SmallVector<NamedAttribute> attrs{
-      named(n, "num_heads", n.builder.getI64IntegerAttr(heads))};
+  SmallVector<NamedAttribute> attrs{named(n, "num_heads", n.builder.getI64IntegerAttr(heads))};
   if (auto scale = n.getOptionalF32("scale"))
     attrs.push_back(named(n, "scale", n.builder.getF32FloatAttr(*scale)));
   if (n.getBool("causal", false))
@@ -345,8 +344,8 @@ std::vector<Value> buildReshape(NodeContext &n) {
         n.failAttr("shape", "expected at most one -1, found " + shapeToString(shape));
       inferIdx = static_cast<int64_t>(i);
     } else if (shape[i] < 1) {
-      n.failAttr("shape", "expected positive sizes (or one -1), found " +
-                              std::to_string(shape[i]) + " at index " + std::to_string(i));
+      n.failAttr("shape", "expected positive sizes (or one -1), found " + std::to_string(shape[i]) +
+                              " at index " + std::to_string(i));
     }
   }
   int64_t inCount = numElements(in.getShape());
@@ -413,8 +412,8 @@ std::vector<Value> buildSlice(NodeContext &n) {
   for (size_t k = 0; k < count; ++k) {
     auto axis = normalizeAxis(axes[k], rank);
     if (!axis)
-      n.failAttr("axes", "axis " + std::to_string(axes[k]) +
-                             " is out of range for input of rank " + std::to_string(rank));
+      n.failAttr("axes", "axis " + std::to_string(axes[k]) + " is out of range for input of rank " +
+                             std::to_string(rank));
     if (seen[*axis])
       n.failAttr("axes", "axis " + std::to_string(axes[k]) + " appears twice");
     seen[*axis] = true;
@@ -433,10 +432,9 @@ std::vector<Value> buildSlice(NodeContext &n) {
     e = std::clamp<int64_t>(e, 0, d);
     if (e <= s)
       n.failAttr("ends", "the slice of axis " + std::to_string(*axis) + " (size " +
-                             std::to_string(d) + ") is empty: start " +
-                             std::to_string(starts[k]) + ", end " + std::to_string(ends[k]) +
-                             " normalize to [" + std::to_string(s) + ", " + std::to_string(e) +
-                             ")");
+                             std::to_string(d) + ") is empty: start " + std::to_string(starts[k]) +
+                             ", end " + std::to_string(ends[k]) + " normalize to [" +
+                             std::to_string(s) + ", " + std::to_string(e) + ")");
     fs[*axis] = s;
     fe[*axis] = e;
     fst[*axis] = steps[k];
@@ -476,8 +474,7 @@ std::vector<Value> buildExpand(NodeContext &n) {
     n.failInput(0, "shape " + shapeToString(in.getShape()) +
                        " does not broadcast with attribute 'shape' " + shapeToString(shape));
   checkNumElements(n, "shape", *out);
-  return createTyped<ExpandOp>(n, RankedTensorType::get(*out, in.getElementType()),
-                               {n.inputs[0]});
+  return createTyped<ExpandOp>(n, RankedTensorType::get(*out, in.getElementType()), {n.inputs[0]});
 }
 
 std::vector<Value> buildCast(NodeContext &n) {
@@ -519,10 +516,10 @@ void flatten(NodeContext &n, const json &v, const std::vector<int64_t> &shape, s
     return;
   }
   if (!v.is_array() || static_cast<int64_t>(v.size()) != shape[depth])
-    n.failAttr("value", "ragged nested list: expected a list of " +
-                            std::to_string(shape[depth]) + " at value" + path + ", found " +
-                            (v.is_array() ? "a list of " + std::to_string(v.size())
-                                          : describeJson(v)));
+    n.failAttr("value",
+               "ragged nested list: expected a list of " + std::to_string(shape[depth]) +
+                   " at value" + path + ", found " +
+                   (v.is_array() ? "a list of " + std::to_string(v.size()) : describeJson(v)));
   for (size_t i = 0; i < v.size(); ++i)
     flatten(n, v[i], shape, depth + 1, path + "[" + std::to_string(i) + "]", leaves);
 }
@@ -568,8 +565,8 @@ std::vector<Value> buildConstant(NodeContext &n) {
     }
     for (int64_t x : idx)
       path += "[" + std::to_string(x) + "]";
-    n.failAttr("value", "expected " + expected + " at value" + path + ", found " +
-                            describeJson(*leaves[i]));
+    n.failAttr("value",
+               "expected " + expected + " at value" + path + ", found " + describeJson(*leaves[i]));
   };
 
   DenseElementsAttr attr;
@@ -591,7 +588,10 @@ std::vector<Value> buildConstant(NodeContext &n) {
     for (size_t i = 0; i < leaves.size(); ++i) {
       auto v = asInt64(*leaves[i]);
       if (!v)
-        leafError(i, is32 ? "an integer (dtype i32)" : "an integer (dtype i64)");
+        leafError(i, leaves[i]->is_number_unsigned()
+                         ? (is32 ? "an integer in the i32 range" : "an integer in the i64 range")
+                     : is32 ? "an integer (dtype i32)"
+                            : "an integer (dtype i64)");
       if (is32) {
         if (*v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max())
           leafError(i, "an integer in the i32 range");
@@ -649,11 +649,21 @@ const std::vector<OpSpec> &opTable() {
         {"reduce_sum", 1, 1, "x", {"input"}, {"axes", "keepdims"}, buildReduce<ReduceSumOp>},
         {"reduce_mean", 1, 1, "x", {"input"}, {"axes", "keepdims"}, buildReduce<ReduceMeanOp>},
         {"reduce_max", 1, 1, "x", {"input"}, {"axes", "keepdims"}, buildReduce<ReduceMaxOp>},
-        {"layer_norm", 3, 3, "x, gamma, beta", {"input", "gamma", "beta"}, {"eps", "axis"},
+        {"layer_norm",
+         3,
+         3,
+         "x, gamma, beta",
+         {"input", "gamma", "beta"},
+         {"eps", "axis"},
          buildLayerNorm},
         {"softmax", 1, 1, "x", {"input"}, {"axis"}, buildSoftmax},
-        {"attention", 3, 4, "q, k, v[, mask]", {"q", "k", "v", "mask"},
-         {"num_heads", "scale", "causal"}, buildAttention},
+        {"attention",
+         3,
+         4,
+         "q, k, v[, mask]",
+         {"q", "k", "v", "mask"},
+         {"num_heads", "scale", "causal"},
+         buildAttention},
         {"reshape", 1, 1, "x", {"input"}, {"shape"}, buildReshape},
         {"transpose", 1, 1, "x", {"input"}, {"perm"}, buildTranspose},
         {"slice", 1, 1, "x", {"input"}, {"starts", "ends", "axes", "steps"}, buildSlice},
@@ -686,8 +696,8 @@ std::string arityMessage(const OpSpec &s, size_t found) {
     return "expected at least " + std::to_string(s.minInputs) + plural(s.minInputs) + " (" +
            s.inputsDesc + ")" + f;
   if (s.minInputs == s.maxInputs)
-    return "expected " + std::to_string(s.minInputs) + plural(s.minInputs) + " (" +
-           s.inputsDesc + ")" + f;
+    return "expected " + std::to_string(s.minInputs) + plural(s.minInputs) + " (" + s.inputsDesc +
+           ")" + f;
   return "expected " + std::to_string(s.minInputs) + " or " + std::to_string(s.maxInputs) +
          " inputs (" + s.inputsDesc + ")" + f;
 }
@@ -734,8 +744,7 @@ std::vector<Value> buildNode(NodeContext &n) {
           spec->attributes.end())
         continue;
       if (spec->attributes.empty())
-        n.fail("unknown attribute '" + it.key() + "' (" + spec->name +
-               " takes no attributes)");
+        n.fail("unknown attribute '" + it.key() + "' (" + spec->name + " takes no attributes)");
       n.fail("unknown attribute '" + it.key() + "'" + didYouMean(it.key(), spec->attributes) +
              " (" + spec->name + " accepts " + joinQuoted(spec->attributes, " and ") + ")");
     }

@@ -91,7 +91,8 @@ mlir::Type parseDType(mlir::MLIRContext *ctx, const json &j,
   if (s == "bool")
     return mlir::IntegerType::get(ctx, 1);
   if (s == "f16" || s == "bf16") {
-    fail("dtype \"" + s + "\" is not supported yet (use \"f32\"; f16/bf16 weights are converted to f32 at import)");
+    fail("dtype \"" + s +
+         "\" is not supported yet (use \"f32\"; f16/bf16 weights are converted to f32 at import)");
     return {};
   }
   fail("expected one of \"f32\", \"i64\", \"i32\", \"bool\", found \"" + s + "\"");

@@ -108,7 +108,8 @@ llvm::Expected<WeightTable> loadSafetensorsWeights(const std::string &path) {
     std::unique_ptr<formats::SafetensorsFile> opened = formats::SafetensorsFile::open(path, error);
     if (!opened)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     error.empty() ? path + ": cannot read safetensors file" : error);
+                                     error.empty() ? path + ": cannot read safetensors file"
+                                                   : error);
     std::shared_ptr<formats::SafetensorsFile> file(std::move(opened));
     WeightTable table;
     table.source = path;

@@ -47,7 +47,7 @@ LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opName,
     }
     auto b = broadcastShapes(shape, shp);
     if (!b)
-      return fail(loc, "'" + opName + "' op " + named.first + ": shape " + formatShape(shp) +
+      return fail(loc, "'attune." + opName + "' op " + named.first + ": shape " + formatShape(shp) +
                            " does not broadcast with " + firstName + " shape " +
                            formatShape(shape));
     shape = *b;
@@ -74,12 +74,6 @@ LogicalResult WeightOp::verify() {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ConstantOp::verify() {
-  if (getValue().getType() != getResult().getType())
-    return emitOpError("value: expected type ")
-           << getResult().getType() << ", found " << getValue().getType();
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // embedding / matmul
@@ -225,7 +219,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   auto x = rankedType(adaptor.getInput());
   auto axis = normalizeAxis(adaptor.getAxis(), x.getRank());
   if (!axis)
-    return fail(loc, "'attune.layer_norm' op axis: " + std::to_string(adaptor.getAxis()) +
+    return fail(loc, "'attune.layer_norm' op axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
                          " is out of range for input of rank " + std::to_string(x.getRank()));
   auto norm = x.getShape().drop_front(*axis);
   for (auto [name, v] : {std::pair<StringRef, Value>{"gamma", adaptor.getGamma()},
@@ -250,7 +244,7 @@ LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           Adaptor adaptor, SmallVectorImpl<Type> &results) {
   auto x = rankedType(adaptor.getInput());
   if (!normalizeAxis(adaptor.getAxis(), x.getRank()))
-    return fail(loc, "'attune.softmax' op axis: " + std::to_string(adaptor.getAxis()) +
+    return fail(loc, "'attune.softmax' op axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
                          " is out of range for input of rank " + std::to_string(x.getRank()));
   results.push_back(x);
   return success();
@@ -263,7 +257,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   auto err = [&](const llvm::Twine &m) { return fail(loc, "'attune.attention' op " + m); };
   if (q.getRank() != 3)
     return err("q: expected rank 3 [B, Sq, H*D], found " + shapeOf(adaptor.getQ()));
-  int64_t heads = adaptor.getNumHeads();
+  int64_t heads = static_cast<int64_t>(adaptor.getNumHeads());
   int64_t hd = q.getDimSize(2), b = q.getDimSize(0);
   if (heads <= 0 || hd % heads != 0)
     return err("num_heads: expected a positive divisor of q dim 2 (" + std::to_string(hd) +
@@ -391,7 +385,7 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   auto t = rankedType(adaptor.getInput());
   auto axis = normalizeAxis(adaptor.getAxis(), t.getRank());
   if (!axis)
-    return fail(loc, "'attune.split' op axis: " + std::to_string(adaptor.getAxis()) +
+    return fail(loc, "'attune.split' op axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
                          " is out of range for input of rank " + std::to_string(t.getRank()));
   int64_t total = 0;
   for (int64_t s : adaptor.getSizes()) {
@@ -420,7 +414,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   auto first = rankedType(inputs[0]);
   auto axis = normalizeAxis(adaptor.getAxis(), first.getRank());
   if (!axis)
-    return fail(loc, "'attune.concat' op axis: " + std::to_string(adaptor.getAxis()) +
+    return fail(loc, "'attune.concat' op axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
                          " is out of range for inputs of rank " + std::to_string(first.getRank()));
   SmallVector<int64_t> shape(first.getShape());
   for (size_t i = 1; i < inputs.size(); ++i) {
@@ -464,8 +458,9 @@ LogicalResult CastOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParallelForOp::verify() {
-  if (getCount() < 0)
-    return emitOpError("count: expected >= 0, found ") << getCount();
+  int64_t count = getCountAttr().getInt();
+  if (count < 0)
+    return emitOpError("count: expected >= 0, found ") << count;
   if (getBody().empty())
     return emitOpError("body: expected a region with an entry block");
   Block &entry = getBody().front();

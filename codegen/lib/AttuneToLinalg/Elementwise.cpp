@@ -139,6 +139,9 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
       return b.create<arith::UIToFPOp>(loc, to, x);
     return b.create<arith::ExtUIOp>(loc, to, x);
   }
+  if (fromF && toF && fromF.getWidth() == toF.getWidth()) // f16 <-> bf16 through f32
+    return b.create<arith::TruncFOp>(loc, to,
+                                     b.create<arith::ExtFOp>(loc, b.getF32Type(), x));
   if (fromF && toF)
     return fromF.getWidth() < toF.getWidth() ? b.create<arith::ExtFOp>(loc, to, x).getResult()
                                              : b.create<arith::TruncFOp>(loc, to, x).getResult();

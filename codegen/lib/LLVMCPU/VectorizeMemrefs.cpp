@@ -33,16 +33,32 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
 
+    // Contiguous copies stay memref.copy (a memcpy); strided ones become
+    // linalg.copy so they vectorize (never MLIR's memrefCopy runtime call).
     SmallVector<memref::CopyOp> copies;
-    func.walk([&](memref::CopyOp op) { copies.push_back(op); });
+    func.walk([&](memref::CopyOp op) {
+      auto src = cast<MemRefType>(op.getSource().getType());
+      auto dst = cast<MemRefType>(op.getTarget().getType());
+      if (!src.getLayout().isIdentity() || !dst.getLayout().isIdentity())
+        copies.push_back(op);
+    });
     for (memref::CopyOp op : copies) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(), op.getTarget());
     }
 
     SmallVector<linalg::LinalgOp> targets;
+    // Ops outside the tiled loops (e.g. copies that bufferization created)
+    // can be large: vectorizing them whole would create huge vectors (and
+    // stack temporaries), so above kMaxVectorElements they become loops.
+    constexpr int64_t kMaxVectorElements = 4096;
     func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureBufferSemantics() && !op.hasDynamicShape())
+      if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
+        return;
+      int64_t volume = 1;
+      for (int64_t size : op.getStaticLoopRanges())
+        volume *= size;
+      if (volume <= kMaxVectorElements)
         targets.push_back(op);
     });
     for (linalg::LinalgOp op : targets) {

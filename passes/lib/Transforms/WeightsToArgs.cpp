@@ -28,8 +28,11 @@ struct WeightsToArgsPass : impl::WeightsToArgsPassBase<WeightsToArgsPass> {
     }
     llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
     func.walk([&](WeightOp op) { byName[op.getNameAttr().getAttr()].push_back(op); });
-    if (byName.empty())
+    OpBuilder b(func);
+    if (byName.empty()) {
+      func->setAttr("attune.num_weights", b.getI64IntegerAttr(0));
       return;
+    }
 
     Block &entry = func.getBody().front();
     SmallVector<Type> newInputs;
@@ -53,7 +56,6 @@ struct WeightsToArgsPass : impl::WeightsToArgsPassBase<WeightsToArgsPass> {
     // Rebuild the function type and argument attributes.
     SmallVector<Type> inputs(entry.getArgumentTypes());
     SmallVector<DictionaryAttr> argAttrs;
-    OpBuilder b(func);
     index = 0;
     for (auto &[name, ops] : byName) {
       (void)ops;

@@ -46,7 +46,6 @@ func.func @main() -> tensor<4xf32> {
 // CHECK:         attune.weight @h : tensor<2xf32>
 // CHECK-LABEL: func.func @main
 // CHECK-SAME:    (%{{.+}}: tensor<2xf32>) -> tensor<2xf32>
-// CHECK-NOT:     attune.num_weights
 func.func @helper() -> tensor<2xf32> {
   %h = attune.weight @h : tensor<2xf32>
   return %h : tensor<2xf32>

@@ -79,7 +79,6 @@ def Attune_ConstantOp : Attune_Op<"constant", [Pure, ConstantLike, AllTypesMatch
   let results = (outs Attune_Tensor:$result);
   let assemblyFormat = "$value attr-dict";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

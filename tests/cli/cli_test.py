@@ -1,0 +1,1733 @@
+#!/usr/bin/env python3
+"""Command-line tests for the `attune` CLI.
+
+Usage:
+    python3 tests/cli/cli_test.py --attune build/bin/attune --source .
+        [-k SUBSTRING] [--keep] [--list]
+
+Every case runs the CLI with subprocess (timeout 120 s; a timeout is a
+failure) and checks the project's rule for bad input: exactly one clear
+`attune: error:` message that names the file and the node / tensor / field,
+what was expected and what was found; a non-zero exit status; never a
+signal, an assert, a hang or a silently wrong answer. Happy-path cases check
+the files the CLI writes and the numbers it computes.
+
+Standard library only: .npy and .safetensors files are written by hand with
+struct. Prints one line per case and a final line "N passed, M failed";
+exits 1 if any case failed.
+"""
+
+import argparse
+import ast
+import copy
+import json
+import math
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT_S = 120
+
+PHASES = ["import", "graph", "fused", "tiled", "buffers", "vector", "llvm",
+          "object", "library"]
+DUMP_FILES = ["01-import.mlir", "02-graph.mlir", "03-fused.mlir",
+              "04-tiled.mlir", "05-buffers.mlir", "06-vector.mlir",
+              "07-llvm.mlir", "08-object.ll", "09-library.c"]
+
+# Text that must never appear in the CLI's output: crashes, asserts,
+# uncaught exceptions, and "internal error" (a bug, not a message for the
+# user).
+CRASH_SIGNATURES = [
+    "Assertion", "assertion failed", "Stack dump", "PLEASE submit a bug report",
+    "LLVM ERROR", "terminate called", "UNREACHABLE", "Segmentation fault",
+    "core dumped", "Aborted", "internal error", "json.exception",
+    "Traceback (most recent call last)",
+]
+
+
+# --------------------------------------------------------------------------
+# Small helpers: case-insensitive expectations, file writers, .npy reader.
+# --------------------------------------------------------------------------
+
+def ci(text):
+    """An expectation matched case-insensitively (for key words)."""
+    return re.compile(re.escape(text), re.IGNORECASE)
+
+
+def rx(pattern):
+    """An expectation given as a regular expression."""
+    return re.compile(pattern)
+
+
+def describe(expectation):
+    if isinstance(expectation, re.Pattern):
+        return "/%s/%s" % (expectation.pattern,
+                           "i" if expectation.flags & re.IGNORECASE else "")
+    return repr(expectation)
+
+
+def matches(expectation, text):
+    if isinstance(expectation, re.Pattern):
+        return expectation.search(text) is not None
+    return expectation in text
+
+
+NPY_CODES = {
+    "f32": ("<f4", "f"), "f64": ("<f8", "d"), "i64": ("<i8", "q"),
+    "i32": ("<i4", "i"), "bool": ("|b1", "?"),
+}
+
+
+def npy_bytes(descr, shape, data, fortran=False, version=1):
+    """A .npy file: magic, version, header length, header dict, data."""
+    if len(shape) == 1:
+        shape_text = "(%d,)" % shape[0]
+    else:
+        shape_text = "(" + ", ".join(str(d) for d in shape) + ")"
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (
+        descr, "True" if fortran else "False", shape_text)
+    len_size = 2 if version == 1 else 4
+    unpadded = 6 + 2 + len_size + len(header) + 1
+    header += " " * ((64 - unpadded % 64) % 64) + "\n"
+    length = struct.pack("<H" if version == 1 else "<I", len(header))
+    return (b"\x93NUMPY" + bytes([version, 0]) + length +
+            header.encode("latin-1") + data)
+
+
+def write_npy(path, dtype, shape, values):
+    descr, fmt = NPY_CODES[dtype]
+    data = struct.pack("<%d%s" % (len(values), fmt), *values)
+    with open(path, "wb") as f:
+        f.write(npy_bytes(descr, shape, data))
+    return path
+
+
+def read_npy(path):
+    """Returns (descr, shape, values) of a little-endian, C-order .npy file."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if blob[:6] != b"\x93NUMPY":
+        raise ValueError("%s: bad .npy magic" % path)
+    major = blob[6]
+    if major == 1:
+        (hlen,) = struct.unpack("<H", blob[8:10])
+        start = 10
+    else:
+        (hlen,) = struct.unpack("<I", blob[8:12])
+        start = 12
+    header = ast.literal_eval(blob[start:start + hlen].decode("latin-1"))
+    data = blob[start + hlen:]
+    descr, shape = header["descr"], tuple(header["shape"])
+    if header["fortran_order"]:
+        raise ValueError("%s: fortran_order" % path)
+    fmt = {"<f4": "f", "<f8": "d", "<i8": "q", "<i4": "i", "|b1": "?"}[descr]
+    count = 1
+    for d in shape:
+        count *= d
+    size = struct.calcsize("<" + fmt)
+    if len(data) != count * size:
+        raise ValueError("%s: %d data bytes, expected %d" %
+                         (path, len(data), count * size))
+    return descr, shape, list(struct.unpack("<%d%s" % (count, fmt), data))
+
+
+ST_FORMATS = {"F32": "f", "I64": "q", "I32": "i"}
+
+
+def safetensors_bytes(tensors, header_override=None):
+    """tensors: [(name, dtype, shape, values)] -> safetensors file bytes."""
+    header, blob = {}, b""
+    for name, dtype, shape, values in tensors:
+        data = struct.pack("<%d%s" % (len(values), ST_FORMATS[dtype]), *values)
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [len(blob), len(blob) + len(data)]}
+        blob += data
+    if header_override is not None:
+        header = header_override
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + blob
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def write_text(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def dense_literal_sizes(text):
+    """Yields (description, element count) for every dense<...> literal."""
+    for m in re.finditer(r"dense<", text):
+        i = m.end()
+        if i < len(text) and text[i] == '"':  # hex blob: "0x...."
+            j = text.find('"', i + 1)
+            blob = text[i + 1:j if j >= 0 else len(text)]
+            yield ("hex blob of %d chars" % len(blob),
+                   max(0, (len(blob) - 2) // 8))
+            continue
+        if i < len(text) and text[i] == "[":
+            depth, j, commas = 0, i, 0
+            while j < len(text):
+                c = text[j]
+                if c == "[":
+                    depth += 1
+                elif c == "]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif c == "," and depth > 0:
+                    commas += 1
+                j += 1
+            yield ("list literal", commas + 1)
+
+
+def weight_data_problems(path, max_elements=64):
+    """Reasons why the IR text at path looks like it holds weight data."""
+    with open(path, "r", errors="replace") as f:
+        text = f.read()
+    problems = []
+    for what, count in dense_literal_sizes(text):
+        if count > max_elements:
+            problems.append("%s: dense<...> %s with ~%d elements (> %d)" %
+                            (os.path.basename(path), what, count, max_elements))
+            break
+    if "dialect_resources" in text:
+        problems.append("%s: has a dialect_resources blob section" %
+                        os.path.basename(path))
+    long_hex = re.search(r'"0x[0-9A-Fa-f]{512,}', text)
+    if long_hex:
+        problems.append("%s: has a hex string of %d+ characters" %
+                        (os.path.basename(path), 512))
+    return problems
+
+
+# --------------------------------------------------------------------------
+# The harness.
+# --------------------------------------------------------------------------
+
+class Fail(Exception):
+    pass
+
+
+class Result:
+    def __init__(self, cmd, cwd, returncode, stdout, stderr, timed_out):
+        self.cmd, self.cwd = cmd, cwd
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.timed_out = timed_out
+
+    def command_line(self):
+        text = " ".join(shell_quote(a) for a in self.cmd)
+        if self.cwd:
+            text = "(cd %s && %s)" % (shell_quote(self.cwd), text)
+        return text
+
+
+def shell_quote(arg):
+    if re.fullmatch(r"[A-Za-z0-9_./=:,+@%-]+", arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"
+
+
+class Context:
+    def __init__(self, attune, source, tmp):
+        self.attune, self.source, self.tmp = attune, source, tmp
+        self.examples = os.path.join(source, "examples")
+        self.fixtures = {}
+        self.counter = 0
+
+    def ex(self, name):
+        return os.path.join(self.examples, name)
+
+    def mkdir(self, *parts):
+        path = os.path.join(self.tmp, *parts)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def run(self, *args, cwd=None):
+        cmd = [self.attune] + [str(a) for a in args]
+        try:
+            p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=TIMEOUT_S)
+            return Result(cmd, cwd, p.returncode,
+                          p.stdout.decode("utf-8", "replace"),
+                          p.stderr.decode("utf-8", "replace"), False)
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode("utf-8", "replace")
+            err = (e.stderr or b"").decode("utf-8", "replace")
+            return Result(cmd, cwd, None, out, err, True)
+
+    def fixture(self, name, make):
+        """Builds a shared fixture once; a failure fails every user."""
+        if name not in self.fixtures:
+            try:
+                self.fixtures[name] = (True, make(self))
+            except Fail as e:
+                self.fixtures[name] = (False, str(e))
+        ok, value = self.fixtures[name]
+        if not ok:
+            raise Fail("fixture '%s' failed:\n%s" % (name, value))
+        return value
+
+
+class Checker:
+    """Collects the problems of one case; the case fails if there are any."""
+
+    def __init__(self):
+        self.problems = []
+        self.results = []
+
+    def note(self, result):
+        self.results.append(result)
+        return result
+
+    def require(self, cond, message):
+        if not cond:
+            self.problems.append(message)
+        return cond
+
+    def no_crash(self, r):
+        if r.timed_out:
+            self.problems.append("timed out after %d s" % TIMEOUT_S)
+            return False
+        ok = True
+        if r.returncode < 0:
+            self.problems.append("killed by signal %d" % -r.returncode)
+            ok = False
+        elif r.returncode in (134, 139):
+            self.problems.append("exit status %d (abort/segfault)" %
+                                 r.returncode)
+            ok = False
+        both = r.stdout + r.stderr
+        for sig in CRASH_SIGNATURES:
+            if sig in both:
+                self.problems.append("output contains %r" % sig)
+                ok = False
+        return ok
+
+    def ok(self, r):
+        """Expects success (exit status 0)."""
+        self.note(r)
+        if not self.no_crash(r):
+            return False
+        return self.require(r.returncode == 0,
+                            "expected exit status 0, got %s" % r.returncode)
+
+    def error(self, r, expect, single=True):
+        """Expects a clean failure whose stderr matches every expectation."""
+        self.note(r)
+        if not self.no_crash(r):
+            return False
+        self.require(r.returncode != 0, "expected a non-zero exit status, got 0")
+        self.require(r.stderr.strip() != "", "stderr is empty")
+        if single:
+            n = len([l for l in r.stderr.splitlines()
+                     if l.startswith("attune: error")])
+            self.require(n == 1, "expected exactly one 'attune: error' line, "
+                         "found %d" % n)
+        self.contains(r.stderr, expect, "stderr")
+        return not self.problems
+
+    def contains(self, text, expect, where):
+        for e in expect:
+            self.require(matches(e, text),
+                         "%s does not mention %s" % (where, describe(e)))
+
+    def lacks(self, text, unwanted, where):
+        for e in unwanted:
+            self.require(not matches(e, text),
+                         "%s mentions %s" % (where, describe(e)))
+
+    def no_file(self, path):
+        self.require(not os.path.exists(path),
+                     "%s was written although the command failed" % path)
+
+    def file(self, path, min_size=1):
+        if not os.path.isfile(path):
+            self.problems.append("%s was not written" % path)
+            return False
+        size = os.path.getsize(path)
+        return self.require(size >= min_size,
+                            "%s has %d bytes, expected >= %d" %
+                            (path, size, min_size))
+
+    def finish(self):
+        if self.problems:
+            raise Fail(self.report())
+
+    def report(self):
+        lines = ["  - " + p for p in self.problems]
+        for r in self.results:
+            lines.append("  $ " + r.command_line())
+            lines.append("    exit status: %s" %
+                         ("TIMEOUT" if r.timed_out else r.returncode))
+            for label, text in (("stderr", r.stderr), ("stdout", r.stdout)):
+                text = text.rstrip("\n")
+                if not text:
+                    continue
+                if len(text) > 3000:
+                    text = text[:3000] + "\n... (%d more characters)" % (
+                        len(text) - 3000)
+                lines.append("    %s:" % label)
+                lines.extend("      | " + l for l in text.splitlines())
+        return "\n".join(lines)
+
+
+CASES = []
+
+
+def case(name, group):
+    def register(fn):
+        CASES.append((name, group, fn))
+        return fn
+    return register
+
+
+# --------------------------------------------------------------------------
+# Fixtures.
+# --------------------------------------------------------------------------
+
+def encoder_inputs(ctx):
+    return ["--input", "input_ids=" + ctx.ex("encoder_input_ids.npy"),
+            "--input", "attention_mask=" + ctx.ex("encoder_attention_mask.npy")]
+
+
+def compile_encoder(ctx, subdir, *extra, model="encoder_fused.json"):
+    out = ctx.mkdir(subdir)
+    lib = os.path.join(out, "encoder.so")
+    c = Checker()
+    r = ctx.run("compile", ctx.ex(model), "-o", lib, *extra)
+    if c.ok(r):
+        c.file(lib)
+    c.finish()
+    return lib
+
+
+def fx_encoder_lib(ctx):
+    """The example encoder compiled with default options (shared)."""
+    return ctx.fixture("encoder_lib", lambda ctx: compile_encoder(ctx, "enc"))
+
+
+def fx_embedded_lib(ctx):
+    return ctx.fixture("embedded_lib", lambda ctx: compile_encoder(
+        ctx, "enc_embedded", "--embed-weights"))
+
+
+def fx_primitive_lib(ctx):
+    return ctx.fixture("primitive_lib", lambda ctx: compile_encoder(
+        ctx, "enc_primitive", model="encoder_primitive.json"))
+
+
+def fx_encoder_output(ctx):
+    """last_hidden_state of the compiled encoder on the example inputs."""
+    def make(ctx):
+        lib = fx_encoder_lib(ctx)
+        out = ctx.mkdir("enc_out")
+        c = Checker()
+        r = ctx.run("run", lib, *encoder_inputs(ctx), "--output-dir", out)
+        c.ok(r)
+        c.finish()
+        path = os.path.join(out, "last_hidden_state.npy")
+        try:
+            return read_npy(path)
+        except (OSError, ValueError, SyntaxError, KeyError) as e:
+            raise Fail("  - cannot read %s: %s" % (path, e))
+    return ctx.fixture("encoder_output", make)
+
+
+def close(a, b, atol=1e-5, rtol=1e-4):
+    worst = None
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not (math.isfinite(x) and math.isfinite(y)) or \
+                abs(x - y) > atol + rtol * abs(y):
+            worst = (i, x, y)
+            break
+    return worst
+
+
+# A tiny graph with hand-written weights, mutated by the JSON error cases.
+TINY_WEIGHTS = [
+    ("emb", "F32", [10, 4], [0.1 * i for i in range(40)]),
+    ("gamma", "F32", [4], [1.0] * 4),
+    ("beta", "F32", [4], [0.0] * 4),
+    ("w", "F32", [4, 4], [0.01 * i for i in range(16)]),
+    ("bias", "F32", [4], [0.5] * 4),
+]
+
+TINY_GRAPH = {
+    "format": "attune-graph", "version": 1, "name": "tiny",
+    "weights": "tiny.safetensors",
+    "inputs": [{"name": "ids", "shape": [1, 3], "dtype": "i64"},
+               {"name": "x", "shape": [1, 3, 4], "dtype": "f32"}],
+    "nodes": [
+        {"name": "e", "op": "embedding", "inputs": ["emb", "ids"]},
+        {"name": "s", "op": "add", "inputs": ["e", "x"]},
+        {"name": "ln", "op": "layer_norm", "inputs": ["s", "gamma", "beta"],
+         "attributes": {"eps": 1e-5}},
+        {"name": "mm", "op": "matmul", "inputs": ["ln", "w"]},
+        {"name": "y", "op": "add", "inputs": ["mm", "bias"]},
+    ],
+    "outputs": ["y"],
+}
+
+
+def json_dir(ctx):
+    def make(ctx):
+        d = ctx.mkdir("json")
+        write_bytes(os.path.join(d, "tiny.safetensors"),
+                    safetensors_bytes(TINY_WEIGHTS))
+        return d
+    return ctx.fixture("json_dir", make)
+
+
+def write_graph(ctx, name, graph):
+    d = json_dir(ctx)
+    path = os.path.join(d, name)
+    if isinstance(graph, str):
+        write_text(path, graph)
+    else:
+        write_text(path, json.dumps(graph, indent=1))
+    return path
+
+
+def tiny_graph(mutate=None):
+    g = copy.deepcopy(TINY_GRAPH)
+    if mutate:
+        mutate(g)
+    return g
+
+
+def node(g, name):
+    return next(n for n in g["nodes"] if n["name"] == name)
+
+
+def compile_error_case(ctx, model, expect, extra=(), unwanted=()):
+    """Compiles `model`, expecting a clean error and no output files."""
+    out = ctx.mkdir("out", "case%d" % ctx.counter)
+    ctx.counter += 1
+    lib = os.path.join(out, "model.so")
+    c = Checker()
+    r = ctx.run("compile", model, "-o", lib, *extra)
+    c.error(r, expect)
+    c.lacks(r.stderr, unwanted, "stderr")
+    for suffix in (".so", ".h", ".weights"):
+        c.no_file(os.path.join(out, "model" + suffix))
+    c.finish()
+
+
+def json_error_case(ctx, file_name, graph, expect, unwanted=()):
+    path = write_graph(ctx, file_name, graph)
+    compile_error_case(ctx, path, [file_name] + list(expect),
+                       unwanted=unwanted)
+
+
+# --------------------------------------------------------------------------
+# help and argument errors
+# --------------------------------------------------------------------------
+
+@case("help", "help")
+def _(ctx):
+    c = Checker()
+    r = ctx.run("--help")
+    if c.ok(r):
+        c.contains(r.stdout, [ci("usage"), "compile", "run"], "stdout")
+    c.finish()
+
+
+@case("help-compile", "help")
+def _(ctx):
+    c = Checker()
+    r = ctx.run("compile", "--help")
+    if c.ok(r):
+        c.contains(r.stdout, ["MODEL", "-o", "--output", "--target",
+                              "--compile-to", "--dump-ir", "--timings",
+                              "--embed-weights", "--weights", "--chunks"]
+                   + PHASES, "stdout")
+    c.finish()
+
+
+@case("help-run", "help")
+def _(ctx):
+    c = Checker()
+    r = ctx.run("run", "--help")
+    if c.ok(r):
+        c.contains(r.stdout, ["--input", "--random-inputs", "--seed",
+                              "--output-dir", "--reference", "--weights",
+                              "--compare-reference", "--atol", "--rtol",
+                              "--threads"], "stdout")
+    c.finish()
+
+
+@case("unknown-command", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("frobnicate"), ["'frobnicate'", "compile", "run"])
+    c.finish()
+
+
+@case("unknown-option-compile", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"), "--frob"),
+            ["--frob", ci("unknown option")])
+    c.finish()
+
+
+@case("unknown-option-run", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", "model.so", "--frob"),
+            ["--frob", ci("unknown option")])
+    c.finish()
+
+
+@case("missing-model-compile", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile"), ["MODEL", ci("expected")])
+    c.finish()
+
+
+@case("missing-model-run", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run"), [".so", ci("expected")])
+    c.finish()
+
+
+@case("option-missing-value", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"), "-o"),
+            ["-o", ci("expected")])
+    c.finish()
+
+
+@case("compile-to-unknown-phase", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"),
+                    "--compile-to", "frobnicate", "-o",
+                    os.path.join(ctx.tmp, "x.mlir")),
+            ["--compile-to", "'frobnicate'"] + PHASES)
+    c.finish()
+
+
+@case("bad-target", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"),
+                    "--target", "armv9", "-o", os.path.join(ctx.tmp, "t.so")),
+            ["--target", "'armv9'", "host"])
+    c.finish()
+
+
+@case("bad-chunks", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"), "--chunks", "0",
+                    "-o", os.path.join(ctx.tmp, "t.so")),
+            ["--chunks", "'0'", ci("positive")])
+    c.finish()
+
+
+@case("bad-threads", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", "model.so", "--random-inputs", "--threads", "zero"),
+            ["--threads", "'zero'"])
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# compile: happy path
+# --------------------------------------------------------------------------
+
+@case("compile", "compile")
+def _(ctx):
+    lib = fx_encoder_lib(ctx)
+    base = lib[:-3]
+    c = Checker()
+    c.file(lib)
+    c.file(base + ".h")
+    c.file(base + ".weights", min_size=400000)  # ~410 KiB of weights
+    with open(lib, "rb") as f:
+        c.require(f.read(4) == b"\x7fELF", "%s is not an ELF file" % lib)
+    if os.path.isfile(base + ".h"):
+        with open(base + ".h") as f:
+            header = f.read()
+        c.contains(header, ["input_ids", "attention_mask",
+                            "last_hidden_state"], "encoder.h")
+    c.finish()
+
+
+@case("compile-default-output-name", "compile")
+def _(ctx):
+    d = ctx.mkdir("default_name")
+    with open(ctx.ex("encoder_fused.json")) as f:
+        name = json.load(f)["name"]
+    c = Checker()
+    if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"), cwd=d)):
+        c.file(os.path.join(d, name + ".so"))
+        c.file(os.path.join(d, name + ".weights"))
+    c.finish()
+
+
+@case("compile-embed-weights", "compile")
+def _(ctx):
+    lib = fx_embedded_lib(ctx)
+    c = Checker()
+    c.file(lib, min_size=400000)  # the weights are inside
+    c.file(lib[:-3] + ".h")
+    c.no_file(lib[:-3] + ".weights")
+    c.finish()
+
+
+@case("compile-dump-ir", "compile")
+def _(ctx):
+    out = ctx.mkdir("dump")
+    dump = os.path.join(out, "ir")
+    lib = os.path.join(out, "encoder.so")
+    c = Checker()
+    if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"), "-o", lib,
+                    "--dump-ir", dump)):
+        c.file(lib)
+        present = sorted(os.listdir(dump)) if os.path.isdir(dump) else []
+        c.require(present == DUMP_FILES,
+                  "--dump-ir wrote %s, expected %s" % (present, DUMP_FILES))
+        for name in DUMP_FILES:
+            path = os.path.join(dump, name)
+            if not c.file(path):
+                continue
+            if name.endswith(".mlir"):
+                for p in weight_data_problems(path):
+                    c.problems.append("weight data in the dump: " + p)
+        # The graph-level dumps are small: ~400 KiB of weights would show.
+        for name in DUMP_FILES[:3]:
+            path = os.path.join(dump, name)
+            if os.path.isfile(path):
+                c.require(os.path.getsize(path) < 200000,
+                          "%s has %d bytes (weights inlined?)" %
+                          (name, os.path.getsize(path)))
+                with open(path) as f:
+                    c.contains(f.read(), ["attune.weight", "@main"], name)
+    c.finish()
+
+
+def compile_to_mlir_case(ctx, phase, expect):
+    out = ctx.mkdir("compile_to")
+    path = os.path.join(out, "encoder.%s.mlir" % phase)
+    c = Checker()
+    if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"),
+                    "--compile-to", phase, "-o", path)):
+        if c.file(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""
+                c.problems.append("%s is not UTF-8 text" % path)
+            c.require(text.lstrip().startswith(("module", "#")),
+                      "%s does not start like MLIR text" % path)
+            c.contains(text, ["module"] + expect, os.path.basename(path))
+            for p in weight_data_problems(path):
+                c.problems.append("weight data in the output: " + p)
+        c.no_file(os.path.join(out, "encoder.%s.so" % phase))
+    c.finish()
+
+
+@case("compile-to-graph", "compile")
+def _(ctx):
+    compile_to_mlir_case(ctx, "graph", ["func.func @main", "attune.matmul",
+                                        "attune.attention"])
+
+
+@case("compile-to-tiled", "compile")
+def _(ctx):
+    compile_to_mlir_case(ctx, "tiled", ["func.func @main", "scf."])
+
+
+@case("compile-to-llvm", "compile")
+def _(ctx):
+    compile_to_mlir_case(ctx, "llvm", ["llvm.func @main"])
+
+
+@case("compile-to-object", "compile")
+def _(ctx):
+    out = ctx.mkdir("compile_to")
+    path = os.path.join(out, "encoder.o")
+    c = Checker()
+    if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"),
+                    "--compile-to", "object", "-o", path)):
+        if c.file(path, min_size=64):
+            with open(path, "rb") as f:
+                head = f.read(20)
+            c.require(head[:4] == b"\x7fELF", "%s is not ELF" % path)
+            (e_type,) = struct.unpack("<H", head[16:18])
+            c.require(e_type == 1, "%s: ELF type %d, expected 1 (ET_REL, "
+                      "a relocatable object)" % (path, e_type))
+    c.finish()
+
+
+@case("compile-timings", "compile")
+def _(ctx):
+    out = ctx.mkdir("timings")
+    c = Checker()
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--timings",
+                "-o", os.path.join(out, "encoder.so"))
+    if c.ok(r):
+        both = r.stdout + r.stderr
+        for phase in PHASES:
+            c.require(re.search(r"\b%s\b\s+[0-9]+(\.[0-9]+)?" % phase, both),
+                      "--timings does not show a time for phase '%s'" % phase)
+    c.finish()
+
+
+@case("compile-primitive-matches-reference", "compile")
+def _(ctx):
+    # The primitive-op graph, after pattern fusion, against the fused graph
+    # on the reference interpreter.
+    lib = fx_primitive_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, *encoder_inputs(ctx), "--compare-reference",
+                ctx.ex("encoder_fused.json"))
+    if c.ok(r):
+        c.contains(r.stdout, ["last_hidden_state", rx(r"\bok\b")], "stdout")
+        c.lacks(r.stdout, [ci("mismatch")], "stdout")
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# run: happy path
+# --------------------------------------------------------------------------
+
+@case("run", "run")
+def _(ctx):
+    lib = fx_encoder_lib(ctx)
+    out = ctx.mkdir("run_out")
+    c = Checker()
+    r = ctx.run("run", lib, *encoder_inputs(ctx), "--output-dir", out)
+    if c.ok(r):
+        c.contains(r.stdout, ["last_hidden_state", "f32[1,16,64]"], "stdout")
+        path = os.path.join(out, "last_hidden_state.npy")
+        if c.file(path):
+            try:
+                descr, shape, values = read_npy(path)
+                c.require(descr == "<f4", "%s: dtype %s, expected <f4" %
+                          (path, descr))
+                c.require(shape == (1, 16, 64), "%s: shape %s, expected "
+                          "(1, 16, 64)" % (path, shape))
+                c.require(all(math.isfinite(v) for v in values),
+                          "%s has non-finite values" % path)
+                c.require(any(v != 0 for v in values),
+                          "%s is all zeros" % path)
+            except (ValueError, SyntaxError, KeyError) as e:
+                c.problems.append("cannot read %s: %s" % (path, e))
+    c.finish()
+
+
+@case("run-reference", "run")
+def _(ctx):
+    out = ctx.mkdir("ref_out")
+    c = Checker()
+    r = ctx.run("run", "--reference", ctx.ex("encoder_fused.json"),
+                *encoder_inputs(ctx), "--output-dir", out)
+    if c.ok(r):
+        c.contains(r.stdout, ["last_hidden_state", "f32[1,16,64]"], "stdout")
+        path = os.path.join(out, "last_hidden_state.npy")
+        if c.file(path):
+            _, shape, ref = read_npy(path)
+            _, _, got = fx_encoder_output(ctx)
+            c.require(shape == (1, 16, 64), "reference shape %s" % (shape,))
+            bad = close(got, ref)
+            c.require(bad is None, "compiled vs reference differ at element "
+                      "%s: %s vs %s" % bad if bad else "")
+    c.finish()
+
+
+@case("run-compare-reference", "run")
+def _(ctx):
+    lib = fx_encoder_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, *encoder_inputs(ctx), "--compare-reference",
+                ctx.ex("encoder_fused.json"))
+    if c.ok(r):
+        c.contains(r.stdout, ["last_hidden_state", rx(r"\bok\b")], "stdout")
+        c.lacks(r.stdout, [ci("mismatch")], "stdout")
+    c.finish()
+
+
+@case("run-compare-reference-mismatch-exits-1", "run")
+def _(ctx):
+    # Tolerance 0 against the primitive graph: tiny float differences must
+    # be reported as a mismatch with exit status 1, not hidden.
+    lib = fx_encoder_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, *encoder_inputs(ctx), "--compare-reference",
+                ctx.ex("encoder_primitive.json"), "--atol", "0", "--rtol", "0")
+    c.note(r)
+    if c.no_crash(r):
+        c.require(r.returncode == 1, "expected exit status 1 on a mismatch, "
+                  "got %s" % r.returncode)
+        c.contains(r.stdout + r.stderr, ["last_hidden_state", ci("mismatch")],
+                   "output")
+    c.finish()
+
+
+@case("run-embedded-weights", "run")
+def _(ctx):
+    lib = fx_embedded_lib(ctx)
+    out = ctx.mkdir("embedded_out")
+    c = Checker()
+    if c.ok(ctx.run("run", lib, *encoder_inputs(ctx), "--output-dir", out)):
+        _, _, got = read_npy(os.path.join(out, "last_hidden_state.npy"))
+        _, _, want = fx_encoder_output(ctx)
+        bad = close(got, want)
+        c.require(bad is None, "--embed-weights library differs from the "
+                  "sidecar one at element %s: %s vs %s" % bad if bad else "")
+    c.finish()
+
+
+@case("run-random-inputs", "run")
+def _(ctx):
+    lib = fx_encoder_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, "--random-inputs", "--seed", "7")
+    if c.ok(r):
+        c.contains(r.stdout, ["last_hidden_state", "f32[1,16,64]"], "stdout")
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# JSON graphs: bad input
+# --------------------------------------------------------------------------
+
+@case("json-malformed", "json")
+def _(ctx):
+    text = '{\n "format": "attune-graph",\n "version": 1,,\n "nodes": []\n}\n'
+    json_error_case(ctx, "malformed.json", text,
+                    [ci("invalid JSON"), rx(r"line 3, column \d+")])
+
+
+@case("json-missing-format", "json")
+def _(ctx):
+    json_error_case(ctx, "no_format.json",
+                    tiny_graph(lambda g: g.pop("format")),
+                    ["'format'", ci("missing"), "attune-graph"])
+
+
+@case("json-wrong-format", "json")
+def _(ctx):
+    json_error_case(ctx, "wrong_format.json",
+                    tiny_graph(lambda g: g.update(format="onnx")),
+                    ["'format'", "attune-graph", "onnx"])
+
+
+@case("json-missing-version", "json")
+def _(ctx):
+    json_error_case(ctx, "no_version.json",
+                    tiny_graph(lambda g: g.pop("version")),
+                    ["'version'", ci("missing")])
+
+
+@case("json-wrong-version", "json")
+def _(ctx):
+    json_error_case(ctx, "version2.json",
+                    tiny_graph(lambda g: g.update(version=2)),
+                    ["'version'", ci("expected 1"), ci("found 2")])
+
+
+@case("json-unknown-top-level-field", "json")
+def _(ctx):
+    def mutate(g):
+        g["node"] = g.pop("nodes")
+    json_error_case(ctx, "typo_field.json", tiny_graph(mutate),
+                    ["'node'", "nodes"])
+
+
+@case("json-unknown-op", "json")
+def _(ctx):
+    json_error_case(ctx, "unknown_op.json",
+                    tiny_graph(lambda g: node(g, "y").update(op="addd")),
+                    ["'y'", "'addd'", ci("supported ops"), "'add'",
+                     "'matmul'", "'layer_norm'", "'attention'", "'gelu'"])
+
+
+@case("json-wrong-arity", "json")
+def _(ctx):
+    json_error_case(ctx, "arity.json",
+                    tiny_graph(lambda g: node(g, "ln").update(
+                        inputs=["s", "gamma"])),
+                    ["'ln'", "layer_norm", ci("expected 3"), ci("found 2")])
+
+
+@case("json-add-shape-mismatch", "json")
+def _(ctx):
+    json_error_case(ctx, "add_shapes.json",
+                    tiny_graph(lambda g: g["inputs"][1].update(
+                        shape=[1, 5, 4])),
+                    ["'s'", "'x'", "[1,5,4]", "[1,3,4]"])
+
+
+@case("json-dtype-mismatch", "json")
+def _(ctx):
+    json_error_case(ctx, "add_dtypes.json",
+                    tiny_graph(lambda g: g["inputs"][1].update(dtype="i64")),
+                    ["'s'", "'x'", "f32", "i64", ci("expected"),
+                     ci("found")])
+
+
+@case("json-unknown-attribute", "json")
+def _(ctx):
+    json_error_case(ctx, "unknown_attr.json",
+                    tiny_graph(lambda g: node(g, "mm").update(
+                        attributes={"transposeb": True})),
+                    ["'mm'", "'transposeb'", "transpose_b"])
+
+
+@case("json-attribute-wrong-type", "json")
+def _(ctx):
+    json_error_case(ctx, "attr_type.json",
+                    tiny_graph(lambda g: node(g, "mm").update(
+                        attributes={"transpose_b": 1})),
+                    ["'mm'", "'transpose_b'", ci("expected"), ci("found 1")])
+
+
+@case("json-missing-required-attribute", "json")
+def _(ctx):
+    def mutate(g):
+        g["nodes"].append({"name": "att", "op": "attention",
+                           "inputs": ["y", "y", "y"]})
+        g["outputs"] = ["att"]
+    json_error_case(ctx, "attention_no_heads.json", tiny_graph(mutate),
+                    ["'att'", "attention", "'num_heads'", ci("missing")])
+
+
+@case("json-undefined-name", "json")
+def _(ctx):
+    json_error_case(ctx, "undefined.json",
+                    tiny_graph(lambda g: node(g, "y").update(
+                        inputs=["mm", "nosuch"])),
+                    ["'y'", "'nosuch'", ci("not a graph input")])
+
+
+@case("json-forward-reference", "json")
+def _(ctx):
+    json_error_case(ctx, "forward.json",
+                    tiny_graph(lambda g: node(g, "mm").update(
+                        inputs=["y", "w"])),
+                    ["'mm'", "'y'", ci("later"), ci("topological")])
+
+
+@case("json-duplicate-node-name", "json")
+def _(ctx):
+    json_error_case(ctx, "duplicate.json",
+                    tiny_graph(lambda g: node(g, "y").update(name="ln")),
+                    ["'ln'", "nodes[4]", "nodes[2]", ci("already")])
+
+
+@case("json-bad-output-name", "json")
+def _(ctx):
+    json_error_case(ctx, "bad_output.json",
+                    tiny_graph(lambda g: g.update(outputs=["yy"])),
+                    ["outputs[0]", "'yy'"])
+
+
+@case("json-missing-weights-file", "json")
+def _(ctx):
+    json_error_case(ctx, "no_weights_file.json",
+                    tiny_graph(lambda g: g.update(
+                        weights="missing.safetensors")),
+                    ["'weights'", "missing.safetensors",
+                     ci("no such file")])
+
+
+@case("json-weight-missing-from-safetensors", "json")
+def _(ctx):
+    json_error_case(ctx, "weight_missing.json",
+                    tiny_graph(lambda g: node(g, "y").update(
+                        inputs=["mm", "bias2"])),
+                    ["'y'", "'bias2'", "tiny.safetensors"])
+
+
+@case("json-misshaped-weight", "json")
+def _(ctx):
+    d = json_dir(ctx)
+    weights = [t if t[0] != "gamma" else ("gamma", "F32", [5], [1.0] * 5)
+               for t in TINY_WEIGHTS]
+    write_bytes(os.path.join(d, "bad_gamma.safetensors"),
+                safetensors_bytes(weights))
+    json_error_case(ctx, "misshaped_weight.json",
+                    tiny_graph(lambda g: g.update(
+                        weights="bad_gamma.safetensors")),
+                    ["'ln'", "'gamma'", "[4]", "[5]", ci("expected"),
+                     ci("found")])
+
+
+@case("json-truncated-safetensors-data", "json")
+def _(ctx):
+    d = json_dir(ctx)
+    blob = safetensors_bytes(TINY_WEIGHTS)
+    write_bytes(os.path.join(d, "trunc_data.safetensors"), blob[:-20])
+    json_error_case(ctx, "trunc_data.json",
+                    tiny_graph(lambda g: g.update(
+                        weights="trunc_data.safetensors")),
+                    ["trunc_data.safetensors", "'bias'",
+                     ci("past the end")])
+
+
+@case("json-truncated-safetensors-header", "json")
+def _(ctx):
+    d = json_dir(ctx)
+    blob = safetensors_bytes(TINY_WEIGHTS)
+    write_bytes(os.path.join(d, "trunc_header.safetensors"), blob[:40])
+    json_error_case(ctx, "trunc_header.json",
+                    tiny_graph(lambda g: g.update(
+                        weights="trunc_header.safetensors")),
+                    ["trunc_header.safetensors", ci("header")])
+
+
+@case("json-overlapping-safetensors", "json")
+def _(ctx):
+    d = json_dir(ctx)
+    header = {"gamma": {"dtype": "F32", "shape": [4],
+                        "data_offsets": [0, 16]},
+              "beta": {"dtype": "F32", "shape": [4],
+                       "data_offsets": [8, 24]}}
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    write_bytes(os.path.join(d, "overlap.safetensors"),
+                struct.pack("<Q", len(text)) + text + b"\0" * 24)
+    json_error_case(ctx, "overlap.json",
+                    tiny_graph(lambda g: g.update(
+                        weights="overlap.safetensors")),
+                    ["overlap.safetensors", "'gamma'", "'beta'",
+                     ci("overlap")])
+
+
+@case("json-missing-model-file", "json")
+def _(ctx):
+    path = os.path.join(ctx.tmp, "does_not_exist.json")
+    compile_error_case(ctx, path, ["does_not_exist.json", ci("no such file")])
+
+
+@case("json-unsupported-extension", "json")
+def _(ctx):
+    path = write_graph(ctx, "model.onnx", tiny_graph())
+    compile_error_case(ctx, path, ["model.onnx", "'.onnx'", ".json",
+                                   ".mlir"])
+
+
+@case("json-empty-file", "json")
+def _(ctx):
+    json_error_case(ctx, "empty.json", "",
+                    [ci("invalid JSON"), rx(r"line 1, column \d+")])
+
+
+@case("json-bad-input-shape", "json")
+def _(ctx):
+    json_error_case(ctx, "zero_dim.json",
+                    tiny_graph(lambda g: g["inputs"][1].update(
+                        shape=[1, 0, 4])),
+                    ["'x'", "'shape'", "[1,0,4]", ci("positive")])
+
+
+# The next cases go beyond the minimum list: edge cases found while probing.
+
+def axis_case(ctx, file_name, graph, node_name, axis):
+    json_error_case(ctx, file_name, graph,
+                    ["'%s'" % node_name, "axis", str(axis)],
+                    unwanted=[rx(r"1844674407370955\d{4}")])
+
+
+X3 = [{"name": "x", "shape": [2, 4, 8]}]
+
+
+def small_graph(nodes, outputs, inputs=X3):
+    return {"format": "attune-graph", "version": 1, "inputs": inputs,
+            "nodes": nodes, "outputs": outputs}
+
+
+@case("json-negative-axis-softmax", "json")
+def _(ctx):
+    axis_case(ctx, "softmax_axis.json", small_graph(
+        [{"name": "r", "op": "softmax", "inputs": ["x"],
+          "attributes": {"axis": -4}}], ["r"]), "r", -4)
+
+
+@case("json-negative-axis-layer-norm", "json")
+def _(ctx):
+    axis_case(ctx, "layer_norm_axis.json", small_graph(
+        [{"name": "g", "op": "constant",
+          "attributes": {"value": 1.0, "shape": [8]}},
+         {"name": "r", "op": "layer_norm", "inputs": ["x", "g", "g"],
+          "attributes": {"axis": -5}}], ["r"]), "r", -5)
+
+
+@case("json-negative-axis-concat", "json")
+def _(ctx):
+    axis_case(ctx, "concat_axis.json", small_graph(
+        [{"name": "r", "op": "concat", "inputs": ["x", "x"],
+          "attributes": {"axis": -5}}], ["r"]), "r", -5)
+
+
+@case("json-negative-axis-split", "json")
+def _(ctx):
+    axis_case(ctx, "split_axis.json", small_graph(
+        [{"name": "r", "op": "split", "inputs": ["x"],
+          "attributes": {"axis": -9, "sizes": [8]}}], ["r:0"]), "r", -9)
+
+
+@case("json-negative-axis-reduce", "json")
+def _(ctx):
+    axis_case(ctx, "reduce_axis.json", small_graph(
+        [{"name": "r", "op": "reduce_sum", "inputs": ["x"],
+          "attributes": {"axes": [-5]}}], ["r"]), "r", -5)
+
+
+@case("json-number-overflow", "json")
+def _(ctx):
+    # 1e999 does not fit a double: a parse error (line/column) or an error
+    # naming the node's attribute, not an "internal error".
+    text = ('{"format": "attune-graph", "version": 1,\n "nodes": [\n'
+            '  {"name": "c", "op": "constant", "attributes": '
+            '{"value": 1e999}}\n ],\n "outputs": ["c"]\n}\n')
+    path = write_graph(ctx, "overflow.json", text)
+    out = ctx.mkdir("out", "overflow")
+    c = Checker()
+    r = ctx.run("compile", path, "-o", os.path.join(out, "m.so"))
+    c.error(r, ["overflow.json"])
+    c.require(re.search(r"line 3|node 'c'", r.stderr),
+              "stderr names neither the line (3) nor node 'c'")
+    c.finish()
+
+
+@case("json-split-zero-size-result", "json")
+def _(ctx):
+    # sizes may be 0 (docs: non-negative); a zero-size graph output either
+    # compiles, or is rejected with a message naming the node.
+    path = write_graph(ctx, "split_zero.json", small_graph(
+        [{"name": "r", "op": "split", "inputs": ["x"],
+          "attributes": {"axis": 2, "sizes": [0, 8]}}], ["r:0"]))
+    out = ctx.mkdir("out", "split_zero")
+    lib = os.path.join(out, "m.so")
+    c = Checker()
+    r = ctx.run("compile", path, "-o", lib)
+    c.note(r)
+    if c.no_crash(r):
+        if r.returncode == 0:
+            c.file(lib)
+        else:
+            c.error(r, ["split_zero.json", "'r'"])
+    c.finish()
+
+
+@case("json-weights-empty-string", "json")
+def _(ctx):
+    json_error_case(ctx, "weights_empty.json",
+                    small_graph([{"name": "r", "op": "relu",
+                                  "inputs": ["x"]}], ["r"]) | {"weights": ""},
+                    ["'weights'"])
+
+
+# --------------------------------------------------------------------------
+# .mlir input: bad input
+# --------------------------------------------------------------------------
+
+MLIR_MATMUL = """module {
+  func.func @main(%arg0: tensor<2x4xf32> {attune.name = "x"}) -> (tensor<2x3xf32> {attune.name = "y"}) {
+    %0 = attune.weight @w : tensor<KDIMx3xf32>
+    %1 = attune.matmul %arg0, %0 : (tensor<2x4xf32>, tensor<KDIMx3xf32>) -> tensor<2x3xf32>
+    return %1 : tensor<2x3xf32>
+  }
+}
+"""
+
+
+def mlir_dir(ctx):
+    def make(ctx):
+        d = ctx.mkdir("mlir")
+        write_bytes(os.path.join(d, "w43.safetensors"), safetensors_bytes(
+            [("w", "F32", [4, 3], [0.1 * i for i in range(12)])]))
+        write_bytes(os.path.join(d, "w53.safetensors"), safetensors_bytes(
+            [("w", "F32", [5, 3], [0.1 * i for i in range(15)])]))
+        write_bytes(os.path.join(d, "other.safetensors"), safetensors_bytes(
+            [("v", "F32", [4, 3], [0.0] * 12)]))
+        write_text(os.path.join(d, "matmul.mlir"),
+                   MLIR_MATMUL.replace("KDIM", "4"))
+        return d
+    return ctx.fixture("mlir_dir", make)
+
+
+@case("mlir-compile", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    out = ctx.mkdir("out", "mlir_ok")
+    lib = os.path.join(out, "m.so")
+    c = Checker()
+    if c.ok(ctx.run("compile", os.path.join(d, "matmul.mlir"), "--weights",
+                    os.path.join(d, "w43.safetensors"), "-o", lib)):
+        c.file(lib)
+        c.file(os.path.join(out, "m.weights"))
+    c.finish()
+
+
+@case("mlir-syntax-error", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "syntax.mlir"),
+                      MLIR_MATMUL.replace("KDIM", "4").replace(
+                          "attune.matmul %arg0, %0", "attune.matmul %arg0 %0"))
+    compile_error_case(ctx, path, ["syntax.mlir:4:", ci("expected ','")],
+                       extra=["--weights",
+                              os.path.join(d, "w43.safetensors")])
+
+
+@case("mlir-verifier-error", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "k_mismatch.mlir"),
+                      MLIR_MATMUL.replace("KDIM", "5"))
+    compile_error_case(ctx, path, ["k_mismatch.mlir:4:", "attune.matmul",
+                                   "rhs", "[2,4]", "[5,3]"],
+                       extra=["--weights",
+                              os.path.join(d, "w53.safetensors")])
+
+
+@case("mlir-verifier-error-single-diagnostic", "mlir")
+def _(ctx):
+    # One mistake, one message: the verifier's error and nothing more
+    # (no follow-up "failed to infer returned types" for the same op).
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "k_mismatch2.mlir"),
+                      MLIR_MATMUL.replace("KDIM", "5"))
+    c = Checker()
+    r = ctx.run("compile", path, "--weights",
+                os.path.join(d, "w53.safetensors"), "-o",
+                os.path.join(ctx.mkdir("out", "single"), "m.so"))
+    if c.error(r, ["k_mismatch2.mlir"]):
+        n = len(re.findall(r"\.mlir:\d+:\d+: error:", r.stderr))
+        c.require(n == 1, "expected 1 diagnostic error, found %d" % n)
+    c.finish()
+
+
+@case("mlir-weights-without-flag", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    compile_error_case(ctx, os.path.join(d, "matmul.mlir"),
+                       ["matmul.mlir", "--weights", "attune.weight"])
+
+
+@case("mlir-weight-not-in-file", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    compile_error_case(ctx, os.path.join(d, "matmul.mlir"),
+                       ["'w'", "other.safetensors"],
+                       extra=["--weights",
+                              os.path.join(d, "other.safetensors")])
+
+
+@case("mlir-weight-wrong-shape", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    compile_error_case(ctx, os.path.join(d, "matmul.mlir"),
+                       ["'w'", "w53.safetensors", "[4,3]", "[5,3]"],
+                       extra=["--weights",
+                              os.path.join(d, "w53.safetensors")])
+
+
+@case("mlir-no-main", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "no_main.mlir"), """module {
+  func.func @foo(%a: tensor<2xf32>) -> tensor<2xf32> {
+    return %a : tensor<2xf32>
+  }
+}
+""")
+    compile_error_case(ctx, path, ["no_main.mlir", "@main"])
+
+
+@case("mlir-dynamic-shape", "mlir")
+def _(ctx):
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "dynamic.mlir"), """module {
+  func.func @main(%a: tensor<?x4xf32>) -> tensor<?x4xf32> {
+    %0 = attune.relu %a : tensor<?x4xf32>
+    return %0 : tensor<?x4xf32>
+  }
+}
+""")
+    compile_error_case(ctx, path, ["dynamic.mlir", ci("static"),
+                                   "tensor<?x4xf32>"])
+
+
+@case("mlir-non-attune-op", "mlir")
+def _(ctx):
+    # arith.addf on tensors: compile it, or reject it naming the op and line.
+    d = mlir_dir(ctx)
+    path = write_text(os.path.join(d, "arith.mlir"), """module {
+  func.func @main(%a: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = arith.addf %a, %a : tensor<2xf32>
+    return %0 : tensor<2xf32>
+  }
+}
+""")
+    out = ctx.mkdir("out", "arith")
+    c = Checker()
+    r = ctx.run("compile", path, "-o", os.path.join(out, "m.so"))
+    c.note(r)
+    if c.no_crash(r) and r.returncode != 0:
+        c.error(r, ["arith.mlir:3", "arith.addf"])
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# run: bad input
+# --------------------------------------------------------------------------
+
+def run_dir(ctx):
+    def make(ctx):
+        d = ctx.mkdir("run_inputs")
+        ids = list(range(16))
+        write_npy(os.path.join(d, "ids_i32.npy"), "i32", [1, 16], ids)
+        write_npy(os.path.join(d, "ids_short.npy"), "i64", [1, 8], ids[:8])
+        write_npy(os.path.join(d, "ids_512.npy"), "i64", [1, 16],
+                  ids[:15] + [512])
+        write_npy(os.path.join(d, "ids_neg.npy"), "i64", [1, 16],
+                  [-1] + ids[1:])
+        write_npy(os.path.join(d, "ids_ok.npy"), "i64", [1, 16], ids)
+        full = npy_bytes("<i8", [1, 16], struct.pack("<16q", *ids))
+        write_bytes(os.path.join(d, "ids_trunc_data.npy"), full[:-9])
+        write_bytes(os.path.join(d, "ids_trunc_header.npy"), full[:40])
+        write_bytes(os.path.join(d, "ids_fortran.npy"), npy_bytes(
+            "<i8", [1, 16], struct.pack("<16q", *ids), fortran=True))
+        write_bytes(os.path.join(d, "ids_bigendian.npy"), npy_bytes(
+            ">i8", [1, 16], struct.pack(">16q", *ids)))
+        write_bytes(os.path.join(d, "ids_u8.npy"), npy_bytes(
+            "|u1", [1, 16], bytes(ids)))
+        write_bytes(os.path.join(d, "ids_trailing.npy"), full + b"\0" * 64)
+        write_text(os.path.join(d, "not_npy.npy"),
+                   "this is a text file, not a .npy array\n" * 4)
+        write_text(os.path.join(d, "not_a_library.so"),
+                   "this is a text file, not a shared library\n")
+        return d
+    return ctx.fixture("run_dir", make)
+
+
+def mask_arg(ctx):
+    return ["--input", "attention_mask=" + ctx.ex("encoder_attention_mask.npy")]
+
+
+def run_ids_case(ctx, file_name, expect, reference=False):
+    d = run_dir(ctx)
+    path = os.path.join(d, file_name)
+    target = (["--reference", ctx.ex("encoder_fused.json")] if reference
+              else [fx_encoder_lib(ctx)])
+    c = Checker()
+    c.error(ctx.run("run", *target, "--input", "input_ids=" + path,
+                    *mask_arg(ctx)), expect)
+    c.finish()
+
+
+@case("run-missing-library", "run-errors")
+def _(ctx):
+    path = os.path.join(ctx.tmp, "does_not_exist.so")
+    c = Checker()
+    c.error(ctx.run("run", path, *encoder_inputs(ctx)),
+            ["does_not_exist.so", ci("no such file")])
+    c.finish()
+
+
+@case("run-not-a-library", "run-errors")
+def _(ctx):
+    path = os.path.join(run_dir(ctx), "not_a_library.so")
+    c = Checker()
+    c.error(ctx.run("run", path, *encoder_inputs(ctx)),
+            ["not_a_library.so", ci("load")])
+    c.finish()
+
+
+@case("run-object-file", "run-errors")
+def _(ctx):
+    out = ctx.mkdir("compile_to")
+    obj = os.path.join(out, "for_run.o")
+    c = Checker()
+    if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"), "--compile-to",
+                    "object", "-o", obj)):
+        c.error(ctx.run("run", obj, *encoder_inputs(ctx)), ["for_run.o"])
+    c.finish()
+
+
+@case("run-missing-input", "run-errors")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx), "--input",
+                    "input_ids=" + ctx.ex("encoder_input_ids.npy")),
+            ["attention_mask", ci("missing"), "input_ids: i64[1,16]",
+             "attention_mask: i64[1,16]"])
+    c.finish()
+
+
+@case("run-no-inputs", "run-errors")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx)),
+            ["input_ids", "attention_mask", ci("missing")])
+    c.finish()
+
+
+@case("run-unknown-input-name", "run-errors")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx), *encoder_inputs(ctx),
+                    "--input", "tokens=" + ctx.ex("encoder_input_ids.npy")),
+            ["'tokens'", "input_ids", "attention_mask"])
+    c.finish()
+
+
+@case("run-input-bad-syntax", "run-errors")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx), "--input", "input_ids"),
+            ["--input", "NAME=FILE", "'input_ids'"])
+    c.finish()
+
+
+@case("run-duplicate-input", "run-errors")
+def _(ctx):
+    # Two files for one input: which one is used? Must be an error.
+    d = run_dir(ctx)
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx), *encoder_inputs(ctx),
+                    "--input", "input_ids=" + os.path.join(d, "ids_ok.npy")),
+            ["input_ids"])
+    c.finish()
+
+
+@case("run-npy-missing-file", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_nonexistent.npy",
+                 ["ids_nonexistent.npy", ci("no such file")])
+
+
+@case("run-npy-wrong-dtype", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_i32.npy", ["ids_i32.npy", "'input_ids'", "i64",
+                                      "i32", ci("expects")])
+
+
+@case("run-npy-wrong-shape", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_short.npy", ["ids_short.npy", "'input_ids'",
+                                        "[1,16]", "[1,8]"])
+
+
+@case("run-npy-truncated-data", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_trunc_data.npy", ["ids_trunc_data.npy",
+                                             ci("truncated"), "128"])
+
+
+@case("run-npy-truncated-header", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_trunc_header.npy", ["ids_trunc_header.npy",
+                                               ci("header")])
+
+
+@case("run-npy-trailing-bytes", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_trailing.npy", ["ids_trailing.npy",
+                                           ci("trailing")])
+
+
+@case("run-not-npy", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "not_npy.npy", ["not_npy.npy", ci("not a .npy")])
+
+
+@case("run-npy-fortran-order", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_fortran.npy", ["ids_fortran.npy",
+                                          "fortran_order"])
+
+
+@case("run-npy-big-endian", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_bigendian.npy", ["ids_bigendian.npy", ">i8",
+                                            ci("big-endian")])
+
+
+@case("run-npy-unsupported-dtype", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_u8.npy", ["ids_u8.npy", "|u1",
+                                     ci("unsupported")])
+
+
+@case("run-token-id-too-large", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_512.npy", ["'input_ids'", "512",
+                                      rx(r"\[0,\s*512\)")])
+
+
+@case("run-token-id-negative", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_neg.npy", ["'input_ids'", "-1",
+                                      rx(r"\[0,\s*512\)")])
+
+
+@case("run-reference-token-id-too-large", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_512.npy", ["input_ids", "512",
+                                      rx(r"\[0,\s*512\)")], reference=True)
+
+
+@case("run-reference-wrong-dtype", "run-errors")
+def _(ctx):
+    run_ids_case(ctx, "ids_i32.npy", ["ids_i32.npy", "'input_ids'", "i64",
+                                      "i32"], reference=True)
+
+
+def copied_lib(ctx, subdir):
+    """A copy of the compiled encoder's .so (without its .weights)."""
+    src = fx_encoder_lib(ctx)
+    d = ctx.mkdir(subdir)
+    dst = os.path.join(d, "encoder.so")
+    shutil.copyfile(src, dst)
+    os.chmod(dst, 0o755)
+    return dst
+
+
+@case("run-weights-sidecar-deleted", "run-errors")
+def _(ctx):
+    lib = copied_lib(ctx, "no_sidecar")
+    weights = lib[:-3] + ".weights"
+    c = Checker()
+    c.error(ctx.run("run", lib, *encoder_inputs(ctx)),
+            [weights, ci("no such file")])
+    c.finish()
+
+
+@case("run-weights-sidecar-swapped", "run-errors")
+def _(ctx):
+    # The sidecar of another compile (the primitive graph: same weights
+    # file size, different library) must be rejected.
+    lib = copied_lib(ctx, "swapped_sidecar")
+    other = fx_primitive_lib(ctx)[:-3] + ".weights"
+    weights = lib[:-3] + ".weights"
+    shutil.copyfile(other, weights)
+    c = Checker()
+    c.error(ctx.run("run", lib, *encoder_inputs(ctx)),
+            [weights, ci("another compile"), ci("expected"), ci("found")])
+    c.finish()
+
+
+@case("run-weights-sidecar-truncated", "run-errors")
+def _(ctx):
+    lib = copied_lib(ctx, "truncated_sidecar")
+    weights = lib[:-3] + ".weights"
+    with open(fx_encoder_lib(ctx)[:-3] + ".weights", "rb") as f:
+        blob = f.read()
+    write_bytes(weights, blob[:1000])
+    c = Checker()
+    c.error(ctx.run("run", lib, *encoder_inputs(ctx)),
+            [weights, ci("truncated"), str(len(blob))])
+    c.finish()
+
+
+@case("run-output-dir-not-writable", "run-errors")
+def _(ctx):
+    # --output-dir below a regular file cannot be created.
+    blocker = write_text(os.path.join(ctx.tmp, "a_regular_file"), "x\n")
+    c = Checker()
+    c.error(ctx.run("run", fx_encoder_lib(ctx), *encoder_inputs(ctx),
+                    "--output-dir", os.path.join(blocker, "out")),
+            ["a_regular_file", ci("not a directory")])
+    c.finish()
+
+
+@case("compile-output-not-writable", "run-errors")
+def _(ctx):
+    blocker = write_text(os.path.join(ctx.tmp, "another_regular_file"), "x\n")
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"), "-o",
+                    os.path.join(blocker, "m.so")),
+            ["another_regular_file", ci("not a directory")])
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--attune", required=True, help="the attune binary")
+    ap.add_argument("--source", required=True, help="Attune source directory")
+    ap.add_argument("-k", dest="filter", default=None,
+                    help="run only cases whose name contains this")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary directory")
+    ap.add_argument("--list", action="store_true", help="list the cases")
+    args = ap.parse_args()
+
+    if args.list:
+        for name, group, _ in CASES:
+            print("%-12s %s" % (group, name))
+        return 0
+
+    attune = os.path.abspath(args.attune)
+    source = os.path.abspath(args.source)
+    if not os.access(attune, os.X_OK):
+        print("error: %s is not an executable" % attune, file=sys.stderr)
+        return 2
+    if not os.path.isfile(os.path.join(source, "examples",
+                                       "encoder_fused.json")):
+        print("error: %s has no examples/encoder_fused.json" % source,
+              file=sys.stderr)
+        return 2
+
+    tmp = tempfile.mkdtemp(prefix="attune-cli-test-")
+    ctx = Context(attune, source, tmp)
+    passed = failed = 0
+    failures = []
+    try:
+        for name, group, fn in CASES:
+            if args.filter and args.filter not in name:
+                continue
+            try:
+                fn(ctx)
+                passed += 1
+                print("PASS %s" % name, flush=True)
+            except Fail as e:
+                failed += 1
+                failures.append(name)
+                print("FAIL %s\n%s" % (name, e), flush=True)
+            except Exception as e:  # a bug in this driver: still a failure
+                failed += 1
+                failures.append(name)
+                print("FAIL %s\n  - test driver error: %s: %s" %
+                      (name, type(e).__name__, e), flush=True)
+    finally:
+        if args.keep:
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if failures:
+        print("failed cases: " + ", ".join(failures))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+// RUN: attune-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(attune-tile-and-distribute))' | FileCheck %s
+
+// Level 1: scf.forall over the outer parallel dims with >= 16 (chunks)
+// iterations where the shape allows; level 2: scf.for down to static vector
+// tiles (last dim <= 16, contractions [mr <= 4, n <= 16, k = 1]). Every tile
+// size divides its dimension.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#last = affine_map<(d0, d1, d2) -> (d2)>
+
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME:    (%[[A:.+]]: tensor<2x8x64xf32>, %[[B:.+]]: tensor<64xf32>)
+// CHECK:         %[[R:.+]] = scf.forall (%[[I:.+]], %[[J:.+]]) in (2, 8) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<2x8x64xf32>) {
+// CHECK:           %[[AT:.+]] = tensor.extract_slice %[[A]][%[[I]], %[[J]], 0] [1, 1, 64] [1, 1, 1] : tensor<2x8x64xf32> to tensor<1x1x64xf32>
+// CHECK:           %[[OT:.+]] = tensor.extract_slice %[[OUT]][%[[I]], %[[J]], 0] [1, 1, 64] [1, 1, 1]
+// CHECK-DAG:       %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:       %[[C64:.+]] = arith.constant 64 : index
+// CHECK-DAG:       %[[C16:.+]] = arith.constant 16 : index
+// CHECK:           %[[T:.+]] = scf.for %[[K:.+]] = %[[C0]] to %[[C64]] step %[[C16]] iter_args(%[[ACC:.+]] = %[[OT]]) -> (tensor<1x1x64xf32>) {
+// CHECK:             tensor.extract_slice %[[AT]][0, 0, %[[K]]] [1, 1, 16] [1, 1, 1] : tensor<1x1x64xf32> to tensor<1x1x16xf32>
+// CHECK:             %[[G:.+]] = linalg.generic
+// CHECK-SAME:          ins(%{{.+}}, %{{.+}} : tensor<1x1x16xf32>, tensor<16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:             %[[INS:.+]] = tensor.insert_slice %[[G]] into %[[ACC]][0, 0, %[[K]]] [1, 1, 16] [1, 1, 1]
+// CHECK:             scf.yield %[[INS]]
+// CHECK:           scf.forall.in_parallel {
+// CHECK-NEXT:        tensor.parallel_insert_slice %[[T]] into %[[OUT]][%[[I]], %[[J]], 0] [1, 1, 64] [1, 1, 1] : tensor<1x1x64xf32> into tensor<2x8x64xf32>
+// CHECK:         return %[[R]]
+func.func @elementwise(%a: tensor<2x8x64xf32>, %b: tensor<64xf32>) -> tensor<2x8x64xf32> {
+  %e = tensor.empty() : tensor<2x8x64xf32>
+  %0 = linalg.generic {indexing_maps = [#id3, #last, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%a, %b : tensor<2x8x64xf32>, tensor<64xf32>) outs(%e : tensor<2x8x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x64xf32>
+  return %0 : tensor<2x8x64xf32>
+}
+
+// -----
+
+// A unit outer dim is not distributed; the hidden dim is split in two to
+// reach 16 chunks, then tiled by 16 inside.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @wide
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (8, 768) step (1, 384)
+// CHECK-DAG:       %[[C384:.+]] = arith.constant 384 : index
+// CHECK-DAG:       %[[C16:.+]] = arith.constant 16 : index
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[C384]] step %[[C16]]
+// CHECK:             linalg.generic
+// CHECK-SAME:          ins(%{{.+}} : tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:               math.tanh
+func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
+  %e = tensor.empty() : tensor<1x8x768xf32>
+  %0 = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%a : tensor<1x8x768xf32>) outs(%e : tensor<1x8x768xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %t = math.tanh %x : f32
+    linalg.yield %t : f32
+  } -> tensor<1x8x768xf32>
+  return %0 : tensor<1x8x768xf32>
+}
+
+// -----
+
+// Contraction: the fill and the matmul are distributed alike over M
+// (128 = 16 x 8); inside, M by 4, N by 16 and K by 1.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x128x64xf32>, %[[W:.+]]: tensor<64x64xf32>)
+// CHECK:         %[[FILL:.+]] = scf.forall (%{{.+}}) = (0) to (128) step (8) shared_outs
+// CHECK:           linalg.fill {{.+}} -> tensor<1x1x16xf32>
+// CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]]) = (0) to (128) step (8) shared_outs(%[[OUT:.+]] = %[[FILL]]) -> (tensor<1x128x64xf32>) {
+// CHECK-DAG:       %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG:       %[[C8:.+]] = arith.constant 8 : index
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[C8]] step %[[C4]]
+// CHECK-DAG:         %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:         %[[C64:.+]] = arith.constant 64 : index
+// CHECK:             scf.for %{{.+}} = %{{.+}} to %[[C64]] step %[[C16]]
+// CHECK-DAG:           %[[C1:.+]] = arith.constant 1 : index
+// CHECK:               scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C1]]
+// CHECK:                 linalg.generic
+// CHECK-SAME:              iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:              ins(%{{.+}}, %{{.+}} : tensor<1x4x1xf32>, tensor<1x16xf32>) outs(%{{.+}} : tensor<1x4x16xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[M]], 0] [1, 8, 64] [1, 1, 1]
+// CHECK:         return %[[MM]]
+func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x128x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x128x64xf32>) -> tensor<1x128x64xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x128x64xf32>, tensor<64x64xf32>) outs(%f : tensor<1x128x64xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  return %0 : tensor<1x128x64xf32>
+}
+
+// -----
+
+// A reduction dim is never distributed; a short one stays whole (no scf.for).
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#red = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @reduction
+// CHECK:         scf.forall (%[[I:.+]], %[[J:.+]]) in (2, 4)
+// CHECK-NOT:       scf.for
+// CHECK:           linalg.generic
+// CHECK-SAME:        iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:        ins(%{{.+}} : tensor<1x1x8xf32>) outs(%{{.+}} : tensor<1x1xf32>)
+// CHECK:           scf.forall.in_parallel
+func.func @reduction(%x: tensor<2x4x8xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %0 = linalg.generic {indexing_maps = [#id3, #red], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<2x4x8xf32>) outs(%init : tensor<2x4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %v, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Prime sizes: 3 x 7 = 21 chunks; 17 has no good divisor <= 16, so the whole
+// (small) dim is one static tile.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @odd_sizes
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) in (3, 7)
+// CHECK-NOT:       scf.for
+// CHECK:           linalg.generic
+// CHECK-SAME:        ins(%{{.+}} : tensor<1x1x17xf32>) outs(%{{.+}} : tensor<1x1x17xf32>)
+func.func @odd_sizes(%a: tensor<3x7x17xf32>) -> tensor<3x7x17xf32> {
+  %e = tensor.empty() : tensor<3x7x17xf32>
+  %0 = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%a : tensor<3x7x17xf32>) outs(%e : tensor<3x7x17xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %t = math.exp %x : f32
+    linalg.yield %t : f32
+  } -> tensor<3x7x17xf32>
+  return %0 : tensor<3x7x17xf32>
+}
+
+// -----
+
+// Ops on memrefs are left alone.
+
+// CHECK-LABEL: func.func @memref_untouched
+// CHECK-NOT:     scf.forall
+// CHECK:         linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<4x64xf32>)
+func.func @memref_untouched(%m: memref<4x64xf32>) {
+  %cst = arith.constant 0.0 : f32
+  linalg.fill ins(%cst : f32) outs(%m : memref<4x64xf32>)
+  return
+}
