@@ -8,6 +8,7 @@ PACKAGES=(
   clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libclang-rt-19-dev            # sanitizers (ASan/UBSan) and libFuzzer
   nlohmann-json3-dev libgtest-dev
+  libutf8proc-dev               # Unicode normalization and classes for the tokenizers
 )
 
 missing=()

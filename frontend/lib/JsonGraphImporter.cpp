@@ -24,6 +24,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -172,6 +173,22 @@ json Importer::readJson() {
     fail(describeParseError(text, e));
   } catch (const DuplicateKey &d) {
     fail("invalid JSON: key \"" + d.key + "\" appears twice in one object");
+  } catch (const json::out_of_range &e) {
+    // e.g. "number overflow parsing '1e999'": locate the literal for the message.
+    std::string what = e.what(), where;
+    size_t q1 = what.find('\''), q2 = what.rfind('\'');
+    if (q1 != std::string::npos && q2 > q1) {
+      std::string literal = what.substr(q1 + 1, q2 - q1 - 1);
+      size_t pos = literal.empty() ? std::string::npos : text.find(literal);
+      if (pos != std::string::npos) {
+        size_t line = 1 + std::count(text.begin(), text.begin() + pos, '\n');
+        size_t lineStart = text.rfind('\n', pos);
+        size_t col = pos - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
+        where = " at line " + std::to_string(line) + ", column " + std::to_string(col);
+        what = "number '" + literal + "' is out of range";
+      }
+    }
+    fail("invalid JSON" + where + ": " + what);
   }
 }
 

@@ -637,6 +637,8 @@ const std::vector<OpSpec> &opTable() {
         {"div", 2, 2, "lhs, rhs", bin, {}, buildBinary<DivOp>},
         {"pow", 2, 2, "base, exponent", bin, {}, buildBinary<PowOp>},
         {"equal", 2, 2, "lhs, rhs", bin, {}, buildBinary<EqualOp>},
+        {"maximum", 2, 2, "lhs, rhs", bin, {}, buildBinary<MaximumOp>},
+        {"minimum", 2, 2, "lhs, rhs", bin, {}, buildBinary<MinimumOp>},
         {"where", 3, 3, "cond, a, b", {"cond", "lhs", "rhs"}, {}, buildWhere},
         {"exp", 1, 1, "x", {"input"}, {}, buildUnary<ExpOp>},
         {"sqrt", 1, 1, "x", {"input"}, {}, buildUnary<SqrtOp>},

@@ -147,6 +147,8 @@ ATTUNE_BINARY_INFER(MulOp, "mul", le)
 ATTUNE_BINARY_INFER(DivOp, "div", le)
 ATTUNE_BINARY_INFER(PowOp, "pow", le)
 ATTUNE_BINARY_INFER(EqualOp, "equal", IntegerType::get(ctx, 1))
+ATTUNE_BINARY_INFER(MaximumOp, "maximum", le)
+ATTUNE_BINARY_INFER(MinimumOp, "minimum", le)
 #undef ATTUNE_BINARY_INFER
 
 LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -24,7 +24,7 @@ using namespace mlir::attune;
 namespace attune::ref {
 namespace {
 
-enum class BinKind { Add, Sub, Mul, Div, Pow, Equal };
+enum class BinKind { Add, Sub, Mul, Div, Pow, Max, Min, Equal };
 
 /// Two's complement wrap-around of a op b for a signed integer type T.
 template <typename T, typename Fn>
@@ -61,6 +61,12 @@ llvm::Error binaryFloat(BinKind k, const Tensor &lhs, const Tensor &rhs, Tensor 
   case BinKind::Pow:
     binaryLoop<float, float>(lhs, rhs, out, [](float a, float b) { return std::pow(a, b); });
     break;
+  case BinKind::Max:
+    binaryLoop<float, float>(lhs, rhs, out, [](float a, float b) { return maximumf(a, b); });
+    break;
+  case BinKind::Min:
+    binaryLoop<float, float>(lhs, rhs, out, [](float a, float b) { return -maximumf(-a, -b); });
+    break;
   case BinKind::Equal:
     binaryLoop<float, uint8_t>(lhs, rhs, out,
                                [](float a, float b) { return uint8_t(a == b ? 1 : 0); });
@@ -87,6 +93,12 @@ llvm::Error binaryInt(Operation *op, BinKind k, const Tensor &lhs, const Tensor 
     break;
   case BinKind::Equal:
     binaryLoop<T, uint8_t>(lhs, rhs, out, [](T a, T b) { return uint8_t(a == b ? 1 : 0); });
+    break;
+  case BinKind::Max:
+    binaryLoop<T, T>(lhs, rhs, out, [](T a, T b) { return a > b ? a : b; });
+    break;
+  case BinKind::Min:
+    binaryLoop<T, T>(lhs, rhs, out, [](T a, T b) { return a < b ? a : b; });
     break;
   case BinKind::Pow:
     return opError(op, "integer pow is not supported (as in the CPU backend); expected a float "
@@ -178,6 +190,8 @@ llvm::Expected<Tensor> evalBinary(Operation *op, const Tensor &lhs, const Tensor
                   .Case<MulOp>([](auto) { return BinKind::Mul; })
                   .Case<DivOp>([](auto) { return BinKind::Div; })
                   .Case<PowOp>([](auto) { return BinKind::Pow; })
+                  .Case<MaximumOp>([](auto) { return BinKind::Max; })
+                  .Case<MinimumOp>([](auto) { return BinKind::Min; })
                   .Default([](auto) { return BinKind::Equal; });
   Tensor out = resultTensor(op);
   llvm::Error err = llvm::Error::success();

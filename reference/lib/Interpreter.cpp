@@ -59,7 +59,7 @@ llvm::Expected<std::vector<Tensor>> evalOp(Operation *op, Operands in,
     return v;
   };
   return llvm::TypeSwitch<Operation *, Result>(op)
-      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp>(
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, MaximumOp, MinimumOp, EqualOp>(
           [&](Operation *o) { return one(evalBinary(o, *in[0], *in[1])); })
       .Case<WhereOp>([&](WhereOp o) { return one(evalWhere(o, in)); })
       .Case<ExpOp, SqrtOp, ErfOp, TanhOp, ReluOp, GeluOp>(

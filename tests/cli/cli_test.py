@@ -25,6 +25,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -255,16 +256,24 @@ class Context:
 
     def run(self, *args, cwd=None):
         cmd = [self.attune] + [str(a) for a in args]
+        # A new session, so that a hung command is killed together with the
+        # tools it started (the linker, ...).
+        p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
         try:
-            p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
-                               capture_output=True, timeout=TIMEOUT_S)
-            return Result(cmd, cwd, p.returncode,
-                          p.stdout.decode("utf-8", "replace"),
-                          p.stderr.decode("utf-8", "replace"), False)
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode("utf-8", "replace")
-            err = (e.stderr or b"").decode("utf-8", "replace")
-            return Result(cmd, cwd, None, out, err, True)
+            out, err = p.communicate(timeout=TIMEOUT_S)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            out, err = p.communicate()
+            timed_out = True
+        return Result(cmd, cwd, None if timed_out else p.returncode,
+                      out.decode("utf-8", "replace"),
+                      err.decode("utf-8", "replace"), timed_out)
 
     def fixture(self, name, make):
         """Builds a shared fixture once; a failure fails every user."""
@@ -287,7 +296,8 @@ class Checker:
         self.results = []
 
     def note(self, result):
-        self.results.append(result)
+        if not any(r is result for r in self.results):
+            self.results.append(result)
         return result
 
     def require(self, cond, message):
@@ -672,9 +682,10 @@ def _(ctx):
 
 @case("compile-default-output-name", "compile")
 def _(ctx):
+    # `attune compile --help`: "-o ... (default: <MODEL file stem>.so in
+    # the current directory)".
     d = ctx.mkdir("default_name")
-    with open(ctx.ex("encoder_fused.json")) as f:
-        name = json.load(f)["name"]
+    name = "encoder_fused"
     c = Checker()
     if c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"), cwd=d)):
         c.file(os.path.join(d, name + ".so"))
@@ -877,10 +888,14 @@ def _(ctx):
                 ctx.ex("encoder_primitive.json"), "--atol", "0", "--rtol", "0")
     c.note(r)
     if c.no_crash(r):
-        c.require(r.returncode == 1, "expected exit status 1 on a mismatch, "
-                  "got %s" % r.returncode)
-        c.contains(r.stdout + r.stderr, ["last_hidden_state", ci("mismatch")],
-                   "output")
+        both = r.stdout + r.stderr
+        if r.returncode == 0 and re.search(
+                r"max \|a-b\| 0(\.0*)?(e[+-]?0+)?\s+ok", both):
+            pass  # bitwise equal: "ok" is right even with tolerance 0
+        else:
+            c.require(r.returncode == 1, "expected exit status 1 on a "
+                      "mismatch, got %s" % r.returncode)
+            c.contains(both, ["last_hidden_state", ci("mismatch")], "output")
     c.finish()
 
 
@@ -1083,7 +1098,7 @@ def _(ctx):
                     tiny_graph(lambda g: g.update(
                         weights="trunc_data.safetensors")),
                     ["trunc_data.safetensors", "'bias'",
-                     ci("past the end")])
+                     rx(r"(?i)past the end|truncated|too short")])
 
 
 @case("json-truncated-safetensors-header", "json")
@@ -1228,7 +1243,7 @@ def _(ctx):
         if r.returncode == 0:
             c.file(lib)
         else:
-            c.error(r, ["split_zero.json", "'r'"])
+            c.error(r, ["split_zero.json", "'r:0'", "without elements"])
     c.finish()
 
 
@@ -1384,11 +1399,15 @@ def _(ctx):
 }
 """)
     out = ctx.mkdir("out", "arith")
+    lib = os.path.join(out, "m.so")
     c = Checker()
-    r = ctx.run("compile", path, "-o", os.path.join(out, "m.so"))
+    r = ctx.run("compile", path, "-o", lib)
     c.note(r)
-    if c.no_crash(r) and r.returncode != 0:
-        c.error(r, ["arith.mlir:3", "arith.addf"])
+    if c.no_crash(r):
+        if r.returncode == 0:
+            c.file(lib)
+        else:
+            c.error(r, ["arith.mlir:3", "arith.addf"])
     c.finish()
 
 
@@ -1474,8 +1493,9 @@ def _(ctx):
     c = Checker()
     c.error(ctx.run("run", fx_encoder_lib(ctx), "--input",
                     "input_ids=" + ctx.ex("encoder_input_ids.npy")),
-            ["attention_mask", ci("missing"), "input_ids: i64[1,16]",
-             "attention_mask: i64[1,16]"])
+            ["attention_mask", ci("missing"),
+             rx(r"input_ids\W+i64\[1,\s*16\]"),
+             rx(r"attention_mask\W+i64\[1,\s*16\]")])
     c.finish()
 
 
@@ -1628,7 +1648,8 @@ def _(ctx):
     shutil.copyfile(other, weights)
     c = Checker()
     c.error(ctx.run("run", lib, *encoder_inputs(ctx)),
-            [weights, ci("another compile"), ci("expected"), ci("found")])
+            [weights, rx(r"(?i)another compile|mismatch|does not match"),
+             ci("expected"), ci("found")])
     c.finish()
 
 

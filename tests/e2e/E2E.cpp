@@ -14,6 +14,8 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace attune::e2e {
@@ -508,7 +510,7 @@ void E2ETest::checkModule(const std::string &name, const std::string &mlir,
   std::string model = writeFile(name + ".mlir", mlir);
   std::string wpath = weights.empty() ? "" : writeWeights(name + ".safetensors", weights);
   std::string so = path(name + ".so");
-  SCOPED_TRACE("model " + model + ":\n" + mlir);
+  SCOPED_TRACE("model " + model);
   ASSERT_NO_FATAL_FAILURE(compileModel(model, wpath, so, false, parallelChunks));
 
   std::vector<Slot> ins, outs;

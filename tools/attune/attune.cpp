@@ -38,7 +38,7 @@ MODEL is an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-di
 MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 
 options:
-  -o, --output PATH       output library (default: <model name>.so in the current directory);
+  -o, --output PATH       output library (default: <MODEL file stem>.so in the current directory);
                           with --compile-to: the file that receives that phase
   --target T              host (default), x86-64-avx2, x86-64-avx512
   --compile-to PHASE      stop after PHASE: import, graph, fused, tiled, buffers, vector,

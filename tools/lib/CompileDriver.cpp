@@ -80,6 +80,10 @@ llvm::Expected<TensorSpec> specOf(Type type, std::string name, std::string what)
   if (!et || *et == ElementType::F16 || *et == ElementType::BF16)
     return makeError(what + " '" + name + "': element type not supported at the library "
                      "boundary (expected f32, i64, i32 or i1)");
+  if (t.getNumElements() == 0)
+    return makeError(what + " '" + name + "': tensors without elements (shape " +
+                     formatDims(std::vector<int64_t>(t.getShape().begin(), t.getShape().end())) +
+                     ") are not supported at the library boundary");
   if (t.getRank() > 8)
     return makeError(what + " '" + name + "': rank " + std::to_string(t.getRank()) +
                      " exceeds the ABI's maximum of 8");
@@ -221,12 +225,15 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
     prev = p;
     lap(mlir::attune::phaseName(p).str());
     auto fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
+    auto inModel = [&](llvm::Error err) {
+      return makeError(o.model + ": " + llvm::toString(std::move(err)));
+    };
     if (p == Phase::Graph && fn)
       if (auto err = collectSignature(fn, spec))
-        return err;
+        return inModel(std::move(err));
     if (p == Phase::Tiled && fn)
       if (auto err = collectWeights(fn, model->weights, spec))
-        return err;
+        return inModel(std::move(err));
     if (auto err = dump(p, printModule(module), ".mlir"))
       return err;
   }

@@ -64,6 +64,14 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
     llvm::raw_string_ostream os(diagnostics);
     llvm::SourceMgr sourceMgr;
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, os);
+    // One problem, one message: inferred-type ops follow their own precise
+    // error with a generic "failed to infer returned types"; drop that, and
+    // the "see current operation" notes.
+    mlir::ScopedDiagnosticHandler filter(&ctx, [&](mlir::Diagnostic &diag) {
+      if (llvm::StringRef(diag.str()).contains("failed to infer returned types"))
+        return mlir::success();
+      return mlir::failure(); // fall through to the SourceMgr handler
+    });
     out.module = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &ctx);
     if (out.module && failed(mlir::verify(*out.module)))
       out.module = {};
@@ -73,6 +81,23 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
   auto fn = out.module->lookupSymbol<mlir::func::FuncOp>("main");
   if (!fn)
     return makeError(path + ": expected a func.func @main (the model's entry function)");
+  // Attune models are attune-dialect graphs: anything else has no lowering
+  // here and would fail deep inside the pipeline.
+  mlir::Operation *foreign = nullptr;
+  fn.walk([&](mlir::Operation *op) {
+    if (!foreign && op != fn.getOperation() && !llvm::isa<mlir::func::ReturnOp>(op) &&
+        !llvm::isa<mlir::attune::AttuneDialect>(op->getDialect()))
+      foreign = op;
+  });
+  if (foreign) {
+    std::string loc;
+    llvm::raw_string_ostream los(loc);
+    if (auto fl = llvm::dyn_cast<mlir::FileLineColLoc>(foreign->getLoc()))
+      los << ":" << fl.getLine() << ":" << fl.getColumn();
+    return makeError(path + loc + ": '" + foreign->getName().getStringRef() +
+                     "' is not an attune dialect op; Attune models contain attune.* ops and "
+                     "func.return only");
+  }
   bool usesWeights = false;
   fn.walk([&](mlir::attune::WeightOp) { usesWeights = true; });
   if (usesWeights && weightsPath.empty())

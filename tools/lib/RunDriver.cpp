@@ -77,6 +77,22 @@ llvm::Expected<ref::Tensor> readInput(const std::string &path, const Slot &slot)
   return tensor;
 }
 
+/// Integer inputs with a bound (token ids < vocabulary size): the same check
+/// the compiled library's runtime makes, so the reference path reports it
+/// the same way.
+llvm::Error checkRange(const ref::Tensor &t, const Slot &slot, const std::string &path) {
+  if (slot.maxValue < 0 || (t.type != ElementType::I64 && t.type != ElementType::I32))
+    return llvm::Error::success();
+  for (int64_t i = 0, n = t.numElements(); i < n; ++i) {
+    int64_t v = t.type == ElementType::I64 ? t.i64()[i] : t.i32()[i];
+    if (v < 0 || v >= slot.maxValue)
+      return makeError(path + ": input '" + slot.name + "': element " + std::to_string(i) +
+                       " has value " + std::to_string(v) + ", expected a value in [0," +
+                       std::to_string(slot.maxValue) + ")");
+  }
+  return llvm::Error::success();
+}
+
 ref::Tensor randomInput(const Slot &slot, std::mt19937_64 &rng) {
   ref::Tensor t = ref::Tensor::zeros(slot.type, slot.shape);
   int64_t n = t.numElements();
@@ -105,6 +121,11 @@ llvm::Expected<std::vector<NamedTensor>> gatherInputs(const std::vector<Slot> &s
   std::string expected;
   for (const Slot &s : slots)
     expected += (expected.empty() ? "" : ", ") + s.name + ": " + describe(s.type, s.shape);
+  for (size_t i = 0; i < o.inputs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (o.inputs[i].first == o.inputs[j].first)
+        return makeError("--input " + o.inputs[i].first + " is given twice (" +
+                         o.inputs[j].second + " and " + o.inputs[i].second + ")");
   for (const auto &given : o.inputs)
     if (llvm::none_of(slots, [&](const Slot &s) { return s.name == given.first; }))
       return makeError("--input " + given.first + "=" + given.second + ": the model has no input '" + given.first +
@@ -115,6 +136,8 @@ llvm::Expected<std::vector<NamedTensor>> gatherInputs(const std::vector<Slot> &s
       auto t = readInput(it->second, s);
       if (!t)
         return t.takeError();
+      if (auto err = checkRange(*t, s, it->second))
+        return std::move(err);
       inputs.push_back({s.name, std::move(*t)});
     } else if (o.randomInputs) {
       inputs.push_back({s.name, randomInput(s, rng)});

@@ -1,6 +1,6 @@
 //===- Elementwise.cpp - attune elementwise ops -> linalg.generic ---------===//
 //
-//   attune.add/sub/mul/div/pow/equal/where  -> linalg.generic (broadcast maps)
+//   attune.add/sub/mul/div/pow/maximum/minimum/equal/where  -> linalg.generic (broadcast maps)
 //   attune.exp/sqrt/erf/tanh/relu/gelu      -> linalg.generic + math/arith
 //   attune.cast / attune.expand             -> linalg.generic
 //   attune.constant                         -> arith.constant
@@ -51,6 +51,12 @@ struct BinaryLowering : OpRewritePattern<OpT> {
                            : b.create<arith::DivSIOp>(loc, a[0], a[1]).getResult();
           if constexpr (std::is_same_v<OpT, PowOp>)
             return b.create<math::PowFOp>(loc, a[0], a[1]);
+          if constexpr (std::is_same_v<OpT, MaximumOp>)
+            return isFloat ? b.create<arith::MaximumFOp>(loc, a[0], a[1]).getResult()
+                           : b.create<arith::MaxSIOp>(loc, a[0], a[1]).getResult();
+          if constexpr (std::is_same_v<OpT, MinimumOp>)
+            return isFloat ? b.create<arith::MinimumFOp>(loc, a[0], a[1]).getResult()
+                           : b.create<arith::MinSIOp>(loc, a[0], a[1]).getResult();
           if constexpr (std::is_same_v<OpT, EqualOp>)
             return isFloat ? b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, a[0], a[1])
                                  .getResult()
@@ -189,6 +195,7 @@ struct ConstantLowering : OpRewritePattern<ConstantOp> {
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<BinaryLowering<AddOp>, BinaryLowering<SubOp>, BinaryLowering<MulOp>,
                BinaryLowering<DivOp>, BinaryLowering<PowOp>, BinaryLowering<EqualOp>,
+               BinaryLowering<MaximumOp>, BinaryLowering<MinimumOp>,
                WhereLowering, UnaryLowering<ExpOp>, UnaryLowering<SqrtOp>,
                UnaryLowering<ErfOp>, UnaryLowering<TanhOp>, UnaryLowering<ReluOp>,
                UnaryLowering<GeluOp>, CastLowering, ExpandLowering, ConstantLowering>(

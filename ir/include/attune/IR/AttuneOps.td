@@ -149,6 +149,8 @@ def Attune_MulOp : Attune_BinaryOp<"mul", "lhs * rhs", [Commutative]>;
 def Attune_DivOp : Attune_BinaryOp<"div", "lhs / rhs">;
 def Attune_PowOp : Attune_BinaryOp<"pow", "pow(lhs, rhs)">;
 def Attune_EqualOp : Attune_BinaryOp<"equal", "lhs == rhs (i1 result)", [Commutative]>;
+def Attune_MaximumOp : Attune_BinaryOp<"maximum", "max(lhs, rhs) (NaN-propagating)", [Commutative]>;
+def Attune_MinimumOp : Attune_BinaryOp<"minimum", "min(lhs, rhs) (NaN-propagating)", [Commutative]>;
 
 def Attune_WhereOp : Attune_Op<"where",
     [Pure, InferTypeOpAdaptor]> {
