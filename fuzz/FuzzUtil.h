@@ -9,6 +9,9 @@
 // under $TMPDIR (default /tmp) and removed at normal exit. Fixed file names
 // inside it are safe: libFuzzer runs one input at a time per process, and
 // every process (e.g. with -jobs/-workers) gets its own directory.
+//
+// verbose(): ATTUNE_FUZZ_VERBOSE=1 makes the targets say, per input, whether
+// it was accepted and why not.
 //===----------------------------------------------------------------------===//
 #ifndef ATTUNE_FUZZ_FUZZUTIL_H
 #define ATTUNE_FUZZ_FUZZUTIL_H
@@ -30,6 +33,16 @@
   } while (0)
 
 namespace attune_fuzz {
+
+/// ATTUNE_FUZZ_VERBOSE=1: print why each input was accepted or refused
+/// (for checking seeds: `ATTUNE_FUZZ_VERBOSE=1 ./fuzz_x corpus/fuzz_x/*`).
+inline bool verbose() {
+  static const bool v = [] {
+    const char *e = std::getenv("ATTUNE_FUZZ_VERBOSE");
+    return e && *e && std::strcmp(e, "0") != 0;
+  }();
+  return v;
+}
 
 inline void removeScratchDir(const std::string &dir) {
   if (DIR *d = ::opendir(dir.c_str())) {

@@ -203,8 +203,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string msg = llvm::toString(model.takeError());
     FUZZ_CHECK(!msg.empty(), "importJsonGraph failed without a message");
     FUZZ_CHECK(msg.rfind(graphPath, 0) == 0, "error does not begin with the graph path: " + msg);
+    if (attune_fuzz::verbose())
+      std::fprintf(stderr, "refused: %s\n", msg.c_str());
     return 0;
   }
+  if (attune_fuzz::verbose())
+    std::fprintf(stderr, "imported '%s' (%zu weights)\n", model->name.c_str(),
+                 model->weights.entries().size());
   checkModel(*ctx, *model);
   return 0;
 }

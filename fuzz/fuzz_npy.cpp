@@ -104,8 +104,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(!error.empty(), "parseNpy failed without a message");
     FUZZ_CHECK(error.find('\n') == std::string::npos, "error message is not one line");
     FUZZ_CHECK(a.shape.empty() && a.data.empty(), "parseNpy wrote `out` on failure");
+    if (attune_fuzz::verbose())
+      std::fprintf(stderr, "refused: %s\n", error.c_str());
     return 0;
   }
+  if (attune_fuzz::verbose())
+    std::fprintf(stderr, "accepted: %s, rank %zu\n", npyDescr(a.dtype), a.shape.size());
   checkArray(a);
   roundTrip(a);
   return 0;

@@ -121,8 +121,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!f) {
     FUZZ_CHECK(!error.empty(), "openFromMemory failed without a message");
     FUZZ_CHECK(error.find('\n') == std::string::npos, "error message is not one line");
+    if (attune_fuzz::verbose())
+      std::fprintf(stderr, "refused: %s\n", error.c_str());
     return 0;
   }
+  if (attune_fuzz::verbose())
+    std::fprintf(stderr, "accepted: %zu tensors\n", f->tensors().size());
   FUZZ_CHECK(f->path() == "fuzz.safetensors", "path() is not nameForErrors");
   checkTensors(*f, data, data + size);
   roundTrip(*f);

@@ -5,6 +5,7 @@ fuzz/corpus/fuzz_npy/ (the JSON graph seeds are written by hand).
     python3 fuzz/make_seeds.py
 
 Deterministic, standard library only. Seeds named ok-* are valid files,
+edge-* are files Attune accepts but other readers may not,
 bad-* are malformed in one specific way each. Files the fuzzer found (e.g.
 regression-*) are not touched.
 """
@@ -71,7 +72,7 @@ def safetensors_seeds():
     ]))
     write(t, "ok-empty-header", raw_st("{}"))
     write(t, "ok-metadata-only", raw_st('{"__metadata__":{"k":"v","\\u00e9":"\\n"}}  '))
-    write(t, "ok-unpadded-gap", raw_st(
+    write(t, "edge-gap-between-tensors", raw_st(
         '{"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},'
         '"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', b"\x00" * 16))
     write(t, "ok-rank8", st_bytes([("r8", "I32", [1, 1, 1, 1, 1, 1, 1, 2], [1, 2])]))

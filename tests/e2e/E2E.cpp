@@ -524,6 +524,11 @@ void E2ETest::checkModule(const std::string &name, const std::string &mlir,
   ASSERT_EQ(four.size(), outs.size());
   expectAllClose(four, expected, name + " (4 threads) vs reference");
   expectAllBitIdentical(one, four, name + ": 1 thread vs 4 threads");
+  // The graph phase (canonicalize, cse, folders) must not change the
+  // function's meaning either.
+  std::vector<NamedTensor> expectedGraph;
+  ASSERT_NO_FATAL_FAILURE(reference(model, wpath, inputs, expectedGraph, /*graphPhase=*/true));
+  expectAllClose(expectedGraph, expected, name + ": reference after the graph phase vs as written");
   if (outputsOut)
     *outputsOut = std::move(four);
 }

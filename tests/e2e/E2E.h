@@ -13,7 +13,9 @@
 //      exactly as written (import phase: no canonicalization in between) with
 //      the same inputs and weights;
 //   5. compare every output: |actual - expected| <= kAtol + kRtol * |expected|
-//      (integer and bool outputs: exactly equal).
+//      (integer and bool outputs: exactly equal);
+//   6. also interpret the module after lowerTo(Phase::Graph) and compare with
+//      step 4 (the graph-phase rewrites must preserve the function).
 // The temporary directory is deleted when a test passes and kept (its path
 // printed) when it fails, so the .mlir / .safetensors / .so can be replayed
 // with the attune CLI.
@@ -183,7 +185,8 @@ protected:
 
   /// The whole recipe for a module given as text (written to
   /// `<name>.mlir`, weights to `<name>.safetensors` when non-empty): compile,
-  /// run with 1 and 4 threads (bit-identical), reference, compare.
+  /// run with 1 and 4 threads (bit-identical), reference (as written and
+  /// after the graph phase), compare.
   /// `outputsOut` (optional) receives the 4-thread outputs.
   void checkModule(const std::string &name, const std::string &mlir,
                    const std::vector<Weight> &weights = {},

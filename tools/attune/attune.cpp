@@ -13,6 +13,7 @@
 #include "attune/Tools/Config.h"
 #include "attune/Tools/RunDriver.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -34,7 +35,8 @@ Run 'attune <command> --help' for the options of a command.
 
 const char *kCompileHelp = R"(usage: attune compile MODEL -o OUT.so [options]
 
-MODEL is an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
+MODEL is a Hugging Face model directory (config.json + model.safetensors; bert, roberta,
+distilbert), an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
 MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 
 options:
@@ -49,6 +51,12 @@ options:
   --embed-weights         put the weights into the .so instead of OUT.weights
   --weights FILE          .safetensors weights for a .mlir model
   --chunks N              minimum parallel chunks per kernel (default 16)
+
+Hugging Face models:
+  --batch N               batch size to specialize for (default 1)
+  --seq-len S             sequence length to specialize for (default 128)
+  --pooling mean|cls      add a sentence_embedding output (L2-normalised); the default is the
+                          pooling of a sentence-transformers directory (1_Pooling/), else none
 )";
 
 const char *kRunHelp = R"(usage: attune run LIB.so [options]
@@ -70,6 +78,8 @@ options:
                           inputs and compare (|a-b| <= atol + rtol |b|); exit 1 on mismatch
   --atol X, --rtol X      tolerances for --compare-reference (default 1e-5, 1e-4)
   --threads N             worker threads (default: ATTUNE_NUM_THREADS or all CPUs)
+  --batch N, --seq-len S, --pooling mean|cls
+                          with --reference on a Hugging Face directory: as for compile
 )";
 
 int fail(const llvm::Twine &msg) {
@@ -97,11 +107,41 @@ bool parseInt(const std::string &s, int64_t &v) {
   return true;
 }
 
+/// --batch / --seq-len / --pooling; returns 1 = consumed, 0 = not ours, -1 = error.
+int parseModelOption(int argc, char **argv, int &i, attune::ModelOptions &m) {
+  std::string a = argv[i], v;
+  if (a == "--batch" || a == "--seq-len") {
+    if (!takeValue(argc, argv, i, a.c_str(), v))
+      return -1;
+    int64_t x;
+    if (!parseInt(v, x) || x < 1 || x > (1 << 20)) {
+      fail(a + ": expected a positive integer, found '" + v + "'");
+      return -1;
+    }
+    (a == "--batch" ? m.batch : m.seqLen) = x;
+    return 1;
+  }
+  if (a == "--pooling") {
+    if (!takeValue(argc, argv, i, "--pooling", v))
+      return -1;
+    if (v != "mean" && v != "cls") {
+      fail("--pooling: expected mean or cls, found '" + v + "'");
+      return -1;
+    }
+    m.pooling = v;
+    return 1;
+  }
+  return 0;
+}
+
 int compileMain(int argc, char **argv) {
   attune::CompileOptions o;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i], v;
-    if (a == "-h" || a == "--help") {
+    if (int r = parseModelOption(argc, argv, i, o.modelOptions)) {
+      if (r < 0)
+        return 1;
+    } else if (a == "-h" || a == "--help") {
       llvm::outs() << kCompileHelp;
       return 0;
     } else if (a == "-o" || a == "--output") {
@@ -138,7 +178,7 @@ int compileMain(int argc, char **argv) {
   if (o.model.empty())
     return fail("compile: expected a MODEL (see attune compile --help)");
   if (o.output.empty()) {
-    std::string stem = llvm::sys::path::stem(o.model).str();
+    std::string stem = llvm::sys::path::stem(llvm::StringRef(o.model).rtrim('/')).str();
     if (!o.compileTo || *o.compileTo == mlir::attune::Phase::Library)
       o.output = stem + ".so";
     else if (*o.compileTo == mlir::attune::Phase::Object)
@@ -146,6 +186,9 @@ int compileMain(int argc, char **argv) {
     else
       o.output = stem + "." + mlir::attune::phaseName(*o.compileTo).str() + ".mlir";
   }
+  if (llvm::sys::fs::is_directory(o.model))
+    llvm::outs() << "specializing for --batch " << o.modelOptions.batch << " --seq-len "
+                 << o.modelOptions.seqLen << "\n";
   if (auto err = attune::compile(o, llvm::outs()))
     return fail(llvm::toString(std::move(err)));
   llvm::outs() << "wrote " << o.output << "\n";
@@ -156,7 +199,10 @@ int runMain(int argc, char **argv) {
   attune::RunOptions o;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i], v;
-    if (a == "-h" || a == "--help") {
+    if (int r = parseModelOption(argc, argv, i, o.modelOptions)) {
+      if (r < 0)
+        return 1;
+    } else if (a == "-h" || a == "--help") {
       llvm::outs() << kRunHelp;
       return 0;
     } else if (a == "--input") {

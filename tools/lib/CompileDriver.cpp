@@ -192,7 +192,7 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   topts.parallelChunks = o.parallelChunks;
 
   auto ctx = createContext();
-  auto model = loadModel(*ctx, o.model, o.weights);
+  auto model = loadModel(*ctx, o.model, o.weights, o.modelOptions);
   if (!model)
     return model.takeError();
   ModuleOp module = *model->module;

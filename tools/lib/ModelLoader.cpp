@@ -7,6 +7,7 @@
 #include "attune/Tools/CompileDriver.h"
 #include "attune/Tools/InitAll.h"
 
+#include "attune/Frontend/HFImporter.h"
 #include "attune/Frontend/JsonGraphImporter.h"
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,12 +36,29 @@ std::unique_ptr<mlir::MLIRContext> createContext() {
 }
 
 llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string &path,
-                                      const std::string &weightsPath) {
+                                      const std::string &weightsPath,
+                                      const ModelOptions &options) {
   if (!llvm::sys::fs::exists(path))
-    return makeError(path + ": no such file");
-  if (llvm::sys::fs::is_directory(path))
-    return makeError(path + ": is a directory; expected a .json graph or an attune .mlir file "
-                            "(Hugging Face directories come with a later release)");
+    return makeError(path + ": no such file or directory");
+  if (llvm::sys::fs::is_directory(path)) {
+    if (!isHuggingFaceDirectory(path))
+      return makeError(path + ": is a directory without config.json; expected a Hugging Face "
+                              "model directory, a .json graph or an attune .mlir file");
+    if (!weightsPath.empty())
+      return makeError("--weights: a Hugging Face directory holds its own weights");
+    HFImportOptions hf;
+    hf.batch = options.batch;
+    hf.seqLen = options.seqLen;
+    hf.pooling = options.pooling;
+    auto imported = importHuggingFace(ctx, path, hf);
+    if (!imported)
+      return imported.takeError();
+    LoadedModel out;
+    out.module = std::move(imported->module);
+    out.weights = std::move(imported->weights);
+    out.name = imported->name;
+    return out;
+  }
   llvm::StringRef ext = llvm::sys::path::extension(path);
   LoadedModel out;
   if (ext == ".json") {

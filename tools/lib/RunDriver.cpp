@@ -203,7 +203,7 @@ llvm::Expected<std::vector<NamedTensor>> runReferenceModel(const std::string &mo
                                                            const RunOptions &o,
                                                            std::vector<NamedTensor> *given) {
   auto ctx = createContext();
-  auto model = loadModel(*ctx, modelPath, weights);
+  auto model = loadModel(*ctx, modelPath, weights, o.modelOptions);
   if (!model)
     return model.takeError();
   if (auto err = lowerTo(*model->module, mlir::attune::Phase::Graph, mlir::attune::TargetOptions()))

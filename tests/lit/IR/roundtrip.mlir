@@ -73,6 +73,17 @@ func.func @binary(%a: tensor<2x8x64xf32>, %b: tensor<64xf32>) -> (tensor<2x8x64x
 
 // -----
 
+// CHECK-LABEL: func.func @min_max
+// CHECK:         attune.maximum %{{.+}}, %{{.+}} : (tensor<3x17xf32>, tensor<f32>) -> tensor<3x17xf32>
+// CHECK:         attune.minimum %{{.+}}, %{{.+}} : (tensor<4x1xi64>, tensor<3xi64>) -> tensor<4x3xi64>
+func.func @min_max(%a: tensor<3x17xf32>, %b: tensor<f32>, %c: tensor<4x1xi64>, %d: tensor<3xi64>) -> (tensor<3x17xf32>, tensor<4x3xi64>) {
+  %0 = attune.maximum %a, %b : (tensor<3x17xf32>, tensor<f32>) -> tensor<3x17xf32>
+  %1 = attune.minimum %c, %d : (tensor<4x1xi64>, tensor<3xi64>) -> tensor<4x3xi64>
+  return %0, %1 : tensor<3x17xf32>, tensor<4x3xi64>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @binary_int
 // CHECK:         attune.add %{{.+}}, %{{.+}} : (tensor<4x1xi64>, tensor<3xi64>) -> tensor<4x3xi64>
 // CHECK:         attune.equal %{{.+}}, %{{.+}} : (tensor<4x1xi64>, tensor<3xi64>) -> tensor<4x3xi1>

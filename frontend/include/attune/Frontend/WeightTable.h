@@ -69,6 +69,15 @@ public:
     keepAlive_.push_back(owned);
     entries_[e.name] = std::move(e);
   }
+  /// Moves every entry of `other` into this table (later entries win).
+  void merge(WeightTable &&other) {
+    for (auto &kv : other.entries_)
+      entries_[kv.first] = std::move(kv.second);
+    for (auto &k : other.keepAlive_)
+      keepAlive_.push_back(std::move(k));
+    other.entries_.clear();
+    other.keepAlive_.clear();
+  }
   const Entry *find(const std::string &name) const {
     auto it = entries_.find(name);
     return it == entries_.end() ? nullptr : &it->second;

@@ -28,9 +28,18 @@ struct LoadedModel {
   std::string name;
 };
 
-/// Loads a .json graph or attune .mlir (+ `weightsPath` .safetensors).
+/// Shape and head choices for models that leave them open (Hugging Face).
+struct ModelOptions {
+  int64_t batch = 1;
+  int64_t seqLen = 128;
+  std::string pooling; // "", "mean", "cls"
+};
+
+/// Loads a Hugging Face model directory, a .json graph or attune .mlir
+/// (+ `weightsPath` .safetensors).
 llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string &path,
-                                      const std::string &weightsPath);
+                                      const std::string &weightsPath,
+                                      const ModelOptions &options = {});
 
 /// Creates a context with every dialect Attune's pipelines use.
 std::unique_ptr<mlir::MLIRContext> createContext();
@@ -38,6 +47,7 @@ std::unique_ptr<mlir::MLIRContext> createContext();
 struct CompileOptions {
   std::string model;
   std::string weights; // for .mlir input
+  ModelOptions modelOptions;
   std::string output;  // .so path (or the file of --compile-to PHASE)
   std::string target = "host";
   std::optional<mlir::attune::Phase> compileTo; // default: library

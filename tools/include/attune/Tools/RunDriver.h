@@ -3,6 +3,7 @@
 #define ATTUNE_TOOLS_RUNDRIVER_H
 
 #include "attune/Reference/Interpreter.h"
+#include "attune/Tools/CompileDriver.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <string>
@@ -16,6 +17,7 @@ struct RunOptions {
   std::string target;
   bool reference = false;
   std::string weights; // reference mode, .mlir models
+  ModelOptions modelOptions; // reference mode, Hugging Face directories
   std::vector<std::pair<std::string, std::string>> inputs; // name -> .npy
   std::string outputDir;
   /// Fill inputs that were not given with deterministic data.

@@ -1,0 +1,40 @@
+//===- HFImporter.h - Hugging Face model directories -> attune ---*- C++ -*-===//
+//
+// Reads a Hugging Face model directory (config.json + model.safetensors, or
+// sharded safetensors with model.safetensors.index.json) and builds the
+// model in fused form (embedding, attention, layer_norm, gelu) directly from
+// the architecture named by config.json. Every op's location is its HF
+// module name (e.g. "encoder.layer.3.attention.self").
+//
+// Supported model_type: bert, roberta, distilbert (encoders). Outputs:
+// last_hidden_state; pooler_output when the checkpoint has a pooler; logits
+// (masked-LM head) when its weights are present; sentence_embedding with
+// pooling "mean" or "cls" (L2-normalised, as sentence-transformers does).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTUNE_FRONTEND_HFIMPORTER_H
+#define ATTUNE_FRONTEND_HFIMPORTER_H
+
+#include "attune/Frontend/JsonGraphImporter.h"
+
+namespace attune {
+
+struct HFImportOptions {
+  int64_t batch = 1;
+  int64_t seqLen = 128;
+  /// "" = none unless the directory is a sentence-transformers model
+  /// (1_Pooling/config.json), "mean", "cls".
+  std::string pooling;
+  /// Skip the masked-LM head even when its weights are present.
+  bool noMlmHead = false;
+};
+
+/// Whether `dir` looks like a Hugging Face model directory (has config.json).
+bool isHuggingFaceDirectory(const std::string &dir);
+
+llvm::Expected<ImportedModel> importHuggingFace(mlir::MLIRContext &ctx, const std::string &dir,
+                                                const HFImportOptions &options);
+
+} // namespace attune
+
+#endif
