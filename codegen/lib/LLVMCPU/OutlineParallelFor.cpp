@@ -13,7 +13,9 @@
 //                   call @attune_rt_parallel_for(@main_par0, %struct, 16)
 //
 // The stacksave/restore pair keeps per-iteration allocas (vector lowering
-// temporaries) from growing the worker's stack across iterations.
+// temporaries) from growing the worker's stack across iterations; fixed-size
+// allocas inside loops are also hoisted into the entry block of every
+// function, so inner loops never grow the stack.
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
@@ -149,6 +151,29 @@ struct OutlineParallelForPass : impl::OutlineParallelForPassBase<OutlineParallel
       Value count = b.create<LLVM::ConstantOp>(loc, i64, op.getCountAttr());
       b.create<LLVM::CallOp>(loc, rtFn, ValueRange{fnPtr, ctxPtr, count});
       op.erase();
+    }
+    module.walk([](LLVM::LLVMFuncOp fn) { hoistConstantAllocas(fn); });
+  }
+
+  /// Moves fixed-size allocas out of loops into the entry block: a vector
+  /// temporary allocated inside a k-loop would otherwise grow the stack on
+  /// every iteration (LLVM frees allocas only at function exit) and overflow
+  /// a worker's stack on large kernels.
+  static void hoistConstantAllocas(LLVM::LLVMFuncOp fn) {
+    if (fn.getBody().empty())
+      return;
+    Block &entry = fn.getBody().front();
+    SmallVector<LLVM::AllocaOp> allocas;
+    fn.walk([&](LLVM::AllocaOp a) {
+      if (a->getBlock() != &entry && a.getArraySize().getDefiningOp<LLVM::ConstantOp>())
+        allocas.push_back(a);
+    });
+    for (LLVM::AllocaOp a : allocas) {
+      auto size = a.getArraySize().getDefiningOp<LLVM::ConstantOp>();
+      OpBuilder b(&entry, entry.begin());
+      auto newSize = b.create<LLVM::ConstantOp>(size.getLoc(), size.getType(), size.getValue());
+      a.getArraySizeMutable().assign(newSize);
+      a->moveAfter(newSize);
     }
   }
 };

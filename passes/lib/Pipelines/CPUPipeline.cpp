@@ -41,7 +41,7 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
   case Phase::LLVM:
     // Order as in MLIR's test-lower-to-llvm: vector before memref, so the
     // memref loads/stores that vector lowering creates get converted too.
-    return "convert-vector-to-scf,lower-affine,convert-scf-to-cf,canonicalize,cse,"
+    return "convert-vector-to-scf{full-unroll=true},lower-affine,convert-scf-to-cf,canonicalize,cse,"
            "attune-legalize-parallel-for-types,"
            "convert-vector-to-llvm{reassociate-fp-reductions},convert-math-to-llvm,"
            "convert-math-to-libm,expand-strided-metadata,lower-affine,"
