@@ -1,7 +1,7 @@
 //===- tests/e2e/ElementwiseTest.cpp - elementwise ops, compiled vs reference -===//
 //
-// Every elementwise op (add, sub, mul, div, pow, equal, where, exp, sqrt,
-// erf, tanh, relu, gelu none/tanh) compiled and compared with the reference
+// Every elementwise op (add, sub, mul, div, maximum, minimum, pow, equal,
+// where, exp, sqrt, erf, tanh, relu, gelu none/tanh) compiled and compared with the reference
 // interpreter on random data: one module per shape computing all of them as
 // separate outputs (shapes from {1, 3, 17, 127, 129}, rank 0 to 3), plus
 // NumPy broadcasting with rank-0 and size-1 operands, and integer variants.
@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "E2E.h"
+
+#include <cmath>
 
 using namespace attune;
 using namespace attune::e2e;
@@ -45,6 +47,8 @@ std::string elementwiseModule(const std::vector<int64_t> &shape) {
   bin("sub", x, y);
   bin("mul", x, y);
   bin("div", x, y);
+  bin("maximum", x, y);
+  bin("minimum", x, y);
   f.result("pow", f.def("pow", "attune.pow " + p + ", " + x + " : (" + T + ", " + T + ") -> " + T), T);
   bin("equal", e1, e2);
   f.result("where", f.def("where", "attune.where " + c + ", " + x + ", " + y + " : (" + B + ", " + T +
@@ -132,6 +136,13 @@ TEST_F(Broadcast, BinaryOpsWithRankZeroAndSizeOneOperands) {
   bin("sub_rank1_lhs", "sub", b, V, a, A, A);         // [127] - [1,17,127]
   bin("div_col_lhs", "div", c, C, p, P, P);           // [17,1] / [17,127]
   bin("mul_scalars", "mul", s, S, sp, S, S);          // [] * []
+  bin("maximum_scalar", "maximum", a, A, s, S, A);    // max([1,17,127], [])
+  bin("minimum_col", "minimum", c, C, p, P, P);       // min([17,1], [17,127])
+  // NaN propagates through maximum/minimum; signed zeros.
+  const std::string N = tensorType({17});
+  std::string n1 = f.arg("n1", N), n2 = f.arg("n2", N);
+  bin("maximum_nan", "maximum", n1, N, n2, N, N);
+  bin("minimum_nan", "minimum", n1, N, n2, N, N);
   bin("equal_outer", "equal", ei, tensorType({17, 1}), ej, tensorType({1, 127}),
       tensorType({17, 127}, "i1"));
   f.result("where_scalar", f.def("where_scalar", "attune.where " + cond + ", " + s + ", " + a + " : (" +
@@ -150,7 +161,9 @@ TEST_F(Broadcast, BinaryOpsWithRankZeroAndSizeOneOperands) {
                {"ei", ints(-2, 2)},
                {"ej", ints(-2, 2)},
                {"cond", bools()},
-               {"cond2", bools()}},
+               {"cond2", bools()},
+               {"n1", withPrefix({NAN, 0.0, -0.0, 1.0, NAN, -1.0}, uniform(-1, 1))},
+               {"n2", withPrefix({1.0, -0.0, 0.0, NAN, NAN, NAN}, uniform(-1, 1))}},
               12);
 }
 
@@ -182,6 +195,8 @@ TEST_F(IntegerElementwise, I64AndI32ArithmeticEqualWhere) {
   bin("sub32", "sub", k, K, l, L, K);
   bin("mul32", "mul", k, K, l, L, K);
   bin("div32", "div", k, K, l, L, K);
+  bin("max64", "maximum", i, I, j, J, I);
+  bin("min32", "minimum", k, K, l, L, K);
   bin("equal64", "equal", s1, I, s2, J, B);
   f.result("where64", f.def("where64", "attune.where " + c + ", " + i + ", " + j + " : (" + B + ", " + I +
                                            ", " + J + ") -> " + I),
