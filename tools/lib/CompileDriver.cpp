@@ -104,6 +104,14 @@ llvm::Error collectSignature(func::FuncOp fn, LibrarySpec &spec) {
       return s.takeError();
     if (auto mv = fn.getArgAttrOfType<IntegerAttr>(i, mlir::attune::kMaxValueArgAttr))
       s->maxValue = mv.getInt();
+    // An input used as embedding ids is bounded by the table's rows, whether
+    // or not the importer said so: the runtime rejects ids outside [0, rows).
+    for (OpOperand &use : fn.getArgument(i).getUses())
+      if (auto emb = dyn_cast<mlir::attune::EmbeddingOp>(use.getOwner()))
+        if (use.getOperandNumber() == 1) {
+          int64_t rows = emb.getTable().getType().getDimSize(0);
+          s->maxValue = s->maxValue < 0 ? rows : std::min(s->maxValue, rows);
+        }
     spec.inputs.push_back(*s);
   }
   for (unsigned i = 0; i < fn.getNumResults(); ++i) {

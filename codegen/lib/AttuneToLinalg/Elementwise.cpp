@@ -156,7 +156,26 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
                                              : b.create<arith::TruncIOp>(loc, to, x).getResult();
   if (fromI && toF)
     return b.create<arith::SIToFPOp>(loc, to, x);
-  return b.create<arith::FPToSIOp>(loc, to, x);
+  // float -> int: truncation toward zero, saturating at the integer range,
+  // NaN -> 0 (arith.fptosi alone is undefined there; the reference agrees).
+  unsigned bits = toI.getWidth();
+  Value xf = fromF.getWidth() < 32 ? b.create<arith::ExtFOp>(loc, b.getF32Type(), x).getResult() : x;
+  Type ft = xf.getType();
+  double lim = std::ldexp(1.0, bits - 1); // 2^(bits-1), exact in f32
+  Value hiF = floatConst(b, loc, ft, lim), loF = floatConst(b, loc, ft, -lim);
+  Value raw = b.create<arith::FPToSIOp>(loc, to, xf);
+  auto intConst = [&](llvm::APInt v) {
+    return b.create<arith::ConstantOp>(loc, IntegerAttr::get(to, v));
+  };
+  Value maxI = intConst(llvm::APInt::getSignedMaxValue(bits));
+  Value minI = intConst(llvm::APInt::getSignedMinValue(bits));
+  Value zero = intConst(llvm::APInt(bits, 0));
+  Value r = b.create<arith::SelectOp>(
+      loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, xf, hiF), maxI, raw);
+  r = b.create<arith::SelectOp>(
+      loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, xf, loF), minI, r);
+  return b.create<arith::SelectOp>(
+      loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, xf, xf), zero, r);
 }
 
 struct CastLowering : OpRewritePattern<CastOp> {

@@ -55,6 +55,12 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     func.walk([&](linalg::LinalgOp op) {
       if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
         return;
+      // i1 buffers hold one byte per element (the ABI's bool), but vector<N x i1>
+      // loads/stores are bit-packed in LLVM: keep those ops scalar.
+      for (OpOperand &operand : op->getOpOperands())
+        if (auto mt = dyn_cast<MemRefType>(operand.get().getType()))
+          if (mt.getElementType().isInteger(1))
+            return;
       int64_t volume = 1;
       for (int64_t size : op.getStaticLoopRanges())
         volume *= size;
