@@ -228,8 +228,9 @@ TEST(HFImporter, MissingAndMisshapedWeightsNameTheWeight) {
   EXPECT_NE(msg.find("missing weight 'embeddings.word_embeddings.weight'"), std::string::npos)
       << msg;
   EXPECT_NE(msg.find("model.safetensors"), std::string::npos) << msg;
-  // bert fixture weights with a config claiming a larger hidden size.
-  std::string cfg = R"({"model_type": "bert", "vocab_size": 1000, "hidden_size": 128,
+  // bert fixture weights (vocabulary 1259, the WordPiece fixture) with a config
+  // claiming a larger hidden size.
+  std::string cfg = R"({"model_type": "bert", "vocab_size": 1259, "hidden_size": 128,
       "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128,
       "max_position_embeddings": 64, "type_vocab_size": 2})";
   {
@@ -242,7 +243,7 @@ TEST(HFImporter, MissingAndMisshapedWeightsNameTheWeight) {
   ASSERT_FALSE(r2);
   msg = llvm::toString(r2.takeError());
   EXPECT_NE(msg.find("weight 'bert.embeddings.word_embeddings.weight': expected f32 shape "
-                     "[1000,128], found f32 shape [1000,64]"),
+                     "[1259,128], found f32 shape [1259,64]"),
             std::string::npos)
       << msg;
   llvm::sys::fs::remove(dir + "/model.safetensors");

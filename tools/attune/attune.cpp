@@ -80,6 +80,16 @@ options:
   --threads N             worker threads (default: ATTUNE_NUM_THREADS or all CPUs)
   --batch N, --seq-len S, --pooling mean|cls
                           with --reference on a Hugging Face directory: as for compile
+
+text input (libraries compiled from a Hugging Face directory with a vocab.txt):
+  --text "T"              tokenize T (repeatable) and print the outputs for each text
+  --text-pair "P"         second segment for every --text (token_type_ids 1)
+  --similarity S1 S2 ...  cosine-similarity matrix of the sentence_embedding output
+  --fill-mask "... [MASK] ..."
+                          top-k tokens and probabilities for each [MASK] (logits output)
+  --top-k K               with --fill-mask (default 5)
+  --tokenizer DIR         tokenizer files (default: X.tokenizer/ written next to X.so)
+  --truncate              truncate texts longer than the compiled --seq-len (else an error)
 )";
 
 int fail(const llvm::Twine &msg) {
@@ -213,6 +223,28 @@ int runMain(int argc, char **argv) {
       o.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
     } else if (a == "--output-dir") {
       if (!takeValue(argc, argv, i, "--output-dir", o.outputDir)) return 1;
+    } else if (a == "--text") {
+      if (!takeValue(argc, argv, i, "--text", v)) return 1;
+      o.texts.push_back(v);
+    } else if (a == "--text-pair") {
+      if (!takeValue(argc, argv, i, "--text-pair", o.textPair)) return 1;
+    } else if (a == "--similarity") {
+      while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
+        o.similarity.push_back(argv[++i]);
+      if (o.similarity.size() < 2)
+        return fail("--similarity: expected at least two sentences");
+    } else if (a == "--fill-mask") {
+      if (!takeValue(argc, argv, i, "--fill-mask", o.fillMask)) return 1;
+    } else if (a == "--tokenizer") {
+      if (!takeValue(argc, argv, i, "--tokenizer", o.tokenizerDir)) return 1;
+    } else if (a == "--truncate") {
+      o.truncate = true;
+    } else if (a == "--top-k") {
+      int64_t k;
+      if (!takeValue(argc, argv, i, "--top-k", v)) return 1;
+      if (!parseInt(v, k) || k < 1 || k > 1000)
+        return fail("--top-k: expected an integer in [1, 1000], found '" + v + "'");
+      o.topK = static_cast<int>(k);
     } else if (a == "--reference") {
       o.reference = true;
     } else if (a == "--weights") {
@@ -250,6 +282,11 @@ int runMain(int argc, char **argv) {
   }
   if (o.target.empty())
     return fail(o.reference ? "run --reference: expected a MODEL" : "run: expected a LIB.so");
+  if (o.textMode() && (o.reference || !o.inputs.empty()))
+    return fail("run: --text/--similarity/--fill-mask take the inputs from text; they cannot be "
+                "combined with --reference or --input");
+  if ((!o.texts.empty()) + (!o.similarity.empty()) + (!o.fillMask.empty()) > 1)
+    return fail("run: use one of --text, --similarity and --fill-mask");
   if (auto err = attune::run(o, llvm::outs()))
     return fail(llvm::toString(std::move(err)));
   return 0;

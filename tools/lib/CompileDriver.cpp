@@ -150,6 +150,28 @@ llvm::Error collectWeights(func::FuncOp fn, const WeightTable &table, LibrarySpe
   return llvm::Error::success();
 }
 
+/// Copies the tokenizer files of a Hugging Face directory to X.tokenizer/
+/// next to X.so (what `attune run --text` reads).
+llvm::Error copyTokenizerFiles(const std::string &modelDir, const std::string &soPath) {
+  static const char *files[] = {"vocab.txt",   "tokenizer_config.json", "special_tokens_map.json",
+                                "vocab.json",  "merges.txt",            "tokenizer.json"};
+  llvm::StringRef so(soPath);
+  std::string dir = (so.ends_with(".so") ? so.drop_back(3) : so).str() + ".tokenizer";
+  bool any = false;
+  for (const char *f : files) {
+    std::string src = modelDir + "/" + f;
+    if (!llvm::sys::fs::exists(src))
+      continue;
+    if (!any)
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+        return makeError(dir + ": cannot create directory: " + ec.message());
+    any = true;
+    if (std::error_code ec = llvm::sys::fs::copy_file(src, dir + "/" + f))
+      return makeError(dir + "/" + f + ": cannot copy the tokenizer file: " + ec.message());
+  }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 std::string formatDims(const std::vector<int64_t> &shape) {
@@ -288,6 +310,9 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
                               &generatedC))
     return err;
   lap("library");
+  if (llvm::sys::fs::is_directory(o.model))
+    if (auto err = copyTokenizerFiles(o.model, o.output))
+      return err;
   if (auto err = dump(Phase::Library, generatedC, ".c"))
     return err;
   finish();

@@ -149,7 +149,9 @@ llvm::Expected<std::vector<NamedTensor>> gatherInputs(const std::vector<Slot> &s
   return inputs;
 }
 
-void summarize(const NamedTensor &t, llvm::raw_ostream &out) {
+} // namespace
+
+void summarizeTensor(const NamedTensor &t, llvm::raw_ostream &out) {
   out << "  " << t.name << ": " << describe(t.tensor.type, t.tensor.shape);
   int64_t n = t.tensor.numElements();
   if (n == 0) {
@@ -176,6 +178,8 @@ void summarize(const NamedTensor &t, llvm::raw_ostream &out) {
     out << (i ? ", " : "") << llvm::format("%.6g", value(i));
   out << (n > 4 ? ", ...]\n" : "]\n");
 }
+
+namespace {
 
 llvm::Error writeOutputs(const std::vector<NamedTensor> &outs, const std::string &dir,
                          llvm::raw_ostream &out) {
@@ -278,42 +282,67 @@ Comparison compareTensors(const ref::Tensor &a, const ref::Tensor &b, double ato
   return c;
 }
 
-llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPath,
-                                                    const std::vector<NamedTensor> &inputs,
-                                                    int threads) {
-  llvm::SmallString<256> abs(libraryPath);
+struct LoadedLibrary::Api {
+  decltype(&attune_model_load) load;
+  decltype(&attune_model_run) run;
+  decltype(&attune_model_free) free;
+  decltype(&attune_last_error) lastError;
+  decltype(&attune_model_num_inputs) numInputs;
+  decltype(&attune_model_num_outputs) numOutputs;
+  decltype(&attune_model_input_info) inputInfo;
+  decltype(&attune_model_output_info) outputInfo;
+  decltype(&attune_set_num_threads) setThreads;
+};
+
+llvm::Expected<std::unique_ptr<LoadedLibrary>> LoadedLibrary::open(const std::string &path,
+                                                                   int threads) {
+  llvm::SmallString<256> abs(path);
   llvm::sys::fs::make_absolute(abs);
   if (!llvm::sys::fs::exists(abs))
-    return makeError(libraryPath + ": no such file");
-  void *h = dlopen(abs.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!h)
-    return makeError(libraryPath + ": cannot load: " + dlerror());
-  auto closer = llvm::make_scope_exit([&] { dlclose(h); });
-  auto sym = [&](const char *name) { return dlsym(h, name); };
-  auto load = reinterpret_cast<decltype(&attune_model_load)>(sym("attune_model_load"));
-  auto runFn = reinterpret_cast<decltype(&attune_model_run)>(sym("attune_model_run"));
-  auto freeFn = reinterpret_cast<decltype(&attune_model_free)>(sym("attune_model_free"));
-  auto lastError = reinterpret_cast<decltype(&attune_last_error)>(sym("attune_last_error"));
-  auto nIn = reinterpret_cast<decltype(&attune_model_num_inputs)>(sym("attune_model_num_inputs"));
-  auto nOut = reinterpret_cast<decltype(&attune_model_num_outputs)>(sym("attune_model_num_outputs"));
-  auto inInfo = reinterpret_cast<decltype(&attune_model_input_info)>(sym("attune_model_input_info"));
-  auto outInfo = reinterpret_cast<decltype(&attune_model_output_info)>(sym("attune_model_output_info"));
-  auto setThreads = reinterpret_cast<decltype(&attune_set_num_threads)>(sym("attune_set_num_threads"));
-  if (!load || !runFn || !freeFn || !lastError || !nIn || !nOut || !inInfo || !outInfo || !setThreads)
-    return makeError(libraryPath + ": not an Attune library (missing attune_* C API symbols)");
+    return makeError(path + ": no such file");
+  std::unique_ptr<LoadedLibrary> lib(new LoadedLibrary());
+  lib->path_ = path;
+  lib->handle_ = dlopen(abs.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib->handle_)
+    return makeError(path + ": cannot load: " + dlerror());
+  auto sym = [&](const char *name) { return dlsym(lib->handle_, name); };
+  lib->api_ = std::make_unique<Api>();
+  Api &a = *lib->api_;
+  a.load = reinterpret_cast<decltype(a.load)>(sym("attune_model_load"));
+  a.run = reinterpret_cast<decltype(a.run)>(sym("attune_model_run"));
+  a.free = reinterpret_cast<decltype(a.free)>(sym("attune_model_free"));
+  a.lastError = reinterpret_cast<decltype(a.lastError)>(sym("attune_last_error"));
+  a.numInputs = reinterpret_cast<decltype(a.numInputs)>(sym("attune_model_num_inputs"));
+  a.numOutputs = reinterpret_cast<decltype(a.numOutputs)>(sym("attune_model_num_outputs"));
+  a.inputInfo = reinterpret_cast<decltype(a.inputInfo)>(sym("attune_model_input_info"));
+  a.outputInfo = reinterpret_cast<decltype(a.outputInfo)>(sym("attune_model_output_info"));
+  a.setThreads = reinterpret_cast<decltype(a.setThreads)>(sym("attune_set_num_threads"));
+  if (!a.load || !a.run || !a.free || !a.lastError || !a.numInputs || !a.numOutputs ||
+      !a.inputInfo || !a.outputInfo || !a.setThreads)
+    return makeError(path + ": not an Attune library (missing attune_* C API symbols)");
   if (threads > 0)
-    setThreads(threads);
-  attune_model *m = nullptr;
-  if (load(nullptr, &m) != ATTUNE_OK)
-    return makeError(libraryPath + ": " + lastError());
-  auto freer = llvm::make_scope_exit([&] { freeFn(m); });
+    a.setThreads(threads);
+  if (a.load(nullptr, &lib->model_) != ATTUNE_OK)
+    return makeError(path + ": " + a.lastError());
+  return std::move(lib);
+}
 
-  std::vector<attune_tensor> in(nIn(m)), out(nOut(m));
+LoadedLibrary::~LoadedLibrary() {
+  if (model_)
+    api_->free(model_);
+  if (handle_)
+    dlclose(handle_);
+}
+
+llvm::Expected<std::vector<NamedTensor>>
+LoadedLibrary::run(const std::vector<NamedTensor> &inputs) {
+  Api &a = *api_;
+  std::vector<attune_tensor> in(a.numInputs(model_)), out(a.numOutputs(model_));
   if (inputs.size() != in.size())
-    return makeError(libraryPath + ": expected " + std::to_string(in.size()) + " inputs, got " +
+    return makeError(path_ + ": expected " + std::to_string(in.size()) + " inputs, got " +
                      std::to_string(inputs.size()));
   for (size_t i = 0; i < in.size(); ++i) {
-    inInfo(m, i, &in[i]);
+    a.inputInfo(model_, i, &in[i]);
     in[i].data = const_cast<uint8_t *>(inputs[i].tensor.data.data());
     in[i].dtype = static_cast<attune_dtype>(inputs[i].tensor.type);
     in[i].rank = static_cast<int32_t>(inputs[i].tensor.shape.size());
@@ -322,15 +351,24 @@ llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPa
   }
   std::vector<NamedTensor> outs;
   for (size_t i = 0; i < out.size(); ++i) {
-    outInfo(m, i, &out[i]);
+    a.outputInfo(model_, i, &out[i]);
     std::vector<int64_t> shape(out[i].shape, out[i].shape + out[i].rank);
     outs.push_back({out[i].name, ref::Tensor::zeros(static_cast<ElementType>(out[i].dtype), shape)});
   }
   for (size_t i = 0; i < out.size(); ++i)
     out[i].data = outs[i].tensor.data.data();
-  if (runFn(m, in.data(), in.size(), out.data(), out.size()) != ATTUNE_OK)
-    return makeError(libraryPath + ": " + lastError());
+  if (a.run(model_, in.data(), in.size(), out.data(), out.size()) != ATTUNE_OK)
+    return makeError(path_ + ": " + a.lastError());
   return outs;
+}
+
+llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPath,
+                                                    const std::vector<NamedTensor> &inputs,
+                                                    int threads) {
+  auto lib = LoadedLibrary::open(libraryPath, threads);
+  if (!lib)
+    return lib.takeError();
+  return (*lib)->run(inputs);
 }
 
 llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
@@ -382,6 +420,12 @@ llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
     }
     freeFn(m);
     dlclose(h);
+    if (o.textMode()) {
+      std::vector<TextSlot> textSlots;
+      for (const Slot &s : slots)
+        textSlots.push_back({s.name, s.type, s.shape});
+      return runText(o, textSlots, out);
+    }
     // Token-id bounds come from the signature JSON; the runtime enforces them.
     auto g = gatherInputs(slots, o);
     if (!g)
@@ -395,7 +439,7 @@ llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
   }
   out << "outputs:\n";
   for (const NamedTensor &t : outputs)
-    summarize(t, out);
+    summarizeTensor(t, out);
   if (auto err = writeOutputs(outputs, o.outputDir, out))
     return err;
   if (!o.compareWith.empty() && !o.reference) {

@@ -33,7 +33,9 @@ sortSpecialTokens(std::vector<std::pair<std::string, int64_t>> tokens) {
     if (!seen)
       out.push_back(std::move(t));
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto &x, const auto &y) {
+  // Two different tokens of one length cannot match at one position, so
+  // their relative order does not matter.
+  std::sort(out.begin(), out.end(), [](const auto &x, const auto &y) {
     return x.first.size() > y.first.size();
   });
   return out;

@@ -211,15 +211,19 @@ bool isBertControl(char32_t cp) {
     return true;
   if (cp < 0x80)
     return false;
+  // Not Cn: the Rust tokenizers keep unassigned code points (the Python
+  // BertTokenizer drops them).
   int c = category(cp);
-  return c == UTF8PROC_CATEGORY_CN || c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF ||
-         c == UTF8PROC_CATEGORY_CS || c == UTF8PROC_CATEGORY_CO;
+  return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CS ||
+         c == UTF8PROC_CATEGORY_CO;
 }
 
 bool isCjkIdeograph(char32_t cp) {
+  // The Rust tokenizers' ranges: they start the fourth at U+2B920 where the
+  // Python BertTokenizer has U+2B820 (so U+2B820..U+2B91F are not spaced).
   return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
          (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2B73F) ||
-         (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+         (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF) ||
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 

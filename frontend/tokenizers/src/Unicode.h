@@ -46,7 +46,8 @@ bool isWhiteSpace(char32_t cp);
 bool isPythonSpace(char32_t cp);
 /// BERT: ASCII punctuation (33-47, 58-64, 91-96, 123-126) or category P*.
 bool isBertPunctuation(char32_t cp);
-/// BERT: "control" = a category C* (Cc Cf Cs Co Cn) other than \t \n \r.
+/// BERT: "control" = category Cc, Cf, Cs or Co, other than \t \n \r (the
+/// Rust tokenizers keep unassigned code points, Cn).
 bool isBertControl(char32_t cp);
 /// BERT: the CJK Unified Ideograph blocks that get spaces around them.
 bool isCjkIdeograph(char32_t cp);

@@ -288,8 +288,11 @@ void WordPieceTokenizer::appendWordPieces(std::u32string_view word, std::vector<
     emit(id);
 }
 
-bool WordPieceTokenizer::run(std::string_view text, std::vector<int64_t> &ids,
-                             std::vector<std::string> *tokens, std::string &error) const {
+// Calls onSpecial(id) for each special token and onWord(word) for each
+// normalized, pre-tokenized word, in order.
+template <typename OnSpecial, typename OnWord>
+bool WordPieceTokenizer::split(std::string_view text, std::string &error,
+                               OnSpecial &&onSpecial, OnWord &&onWord) const {
   std::u32string all;
   size_t bad = 0;
   if (!decodeUtf8(text, all, bad)) {
@@ -297,10 +300,11 @@ bool WordPieceTokenizer::run(std::string_view text, std::vector<int64_t> &ids,
     return false;
   }
   const bool strip = config_.stripsAccents();
+  std::u32string raw, norm, scratch;
   auto processSegment = [&](std::string_view segment) {
-    std::u32string raw, norm;
     decodeUtf8(segment, raw, bad);
     // 1. Clean text and space out CJK ideographs.
+    norm.clear();
     norm.reserve(raw.size());
     for (char32_t cp : raw) {
       if (cp == 0 || cp == 0xFFFD || isBertControl(cp))
@@ -317,50 +321,68 @@ bool WordPieceTokenizer::run(std::string_view text, std::vector<int64_t> &ids,
     }
     // 2. Strip accents: NFD, then drop nonspacing marks.
     if (strip) {
-      std::u32string d = nfd(norm);
+      scratch = nfd(norm);
       norm.clear();
-      for (char32_t cp : d)
+      for (char32_t cp : scratch)
         if (!isNonspacingMark(cp))
           norm.push_back(cp);
     }
     // 3. Lowercase.
     if (config_.doLowerCase) {
-      std::u32string l;
-      l.reserve(norm.size());
+      scratch.clear();
       for (char32_t cp : norm)
-        appendLowercase(l, cp);
-      norm.swap(l);
+        appendLowercase(scratch, cp);
+      norm.swap(scratch);
     }
-    // 4. Split on white space and punctuation; 5. WordPiece.
+    // 4. Split on white space; punctuation characters are words of their own.
     size_t i = 0, n = norm.size();
+    std::u32string_view v(norm);
     while (i < n) {
       char32_t cp = norm[i];
       if (isWhiteSpace(cp)) {
         ++i;
         continue;
       }
-      if (isBertPunctuation(cp)) {
-        appendWordPieces(std::u32string_view(norm).substr(i, 1), ids, tokens);
-        ++i;
-        continue;
-      }
       size_t j = i + 1;
-      while (j < n && !isWhiteSpace(norm[j]) && !isBertPunctuation(norm[j]))
-        ++j;
-      appendWordPieces(std::u32string_view(norm).substr(i, j - i), ids, tokens);
+      if (!isBertPunctuation(cp))
+        while (j < n && !isWhiteSpace(norm[j]) && !isBertPunctuation(norm[j]))
+          ++j;
+      onWord(v.substr(i, j - i));
       i = j;
     }
   };
   splitOnSpecialTokens(text, specialTokens_, [&](std::string_view segment, int64_t specialId) {
-    if (specialId >= 0) {
-      ids.push_back(specialId);
-      if (tokens)
-        tokens->push_back(idToToken_[static_cast<size_t>(specialId)]);
-    } else {
+    if (specialId >= 0)
+      onSpecial(specialId);
+    else
       processSegment(segment);
-    }
   });
   return true;
+}
+
+bool WordPieceTokenizer::run(std::string_view text, std::vector<int64_t> &ids,
+                             std::vector<std::string> *tokens, std::string &error) const {
+  return split(
+      text, error,
+      [&](int64_t id) {
+        ids.push_back(id);
+        if (tokens)
+          tokens->push_back(idToToken_[static_cast<size_t>(id)]);
+      },
+      [&](std::u32string_view word) { appendWordPieces(word, ids, tokens); });
+}
+
+bool WordPieceTokenizer::basicTokenize(std::string_view text, std::vector<std::string> &words,
+                                       std::string &error) const {
+  try {
+    words.clear();
+    return split(
+        text, error, [&](int64_t id) { words.push_back(idToToken_[static_cast<size_t>(id)]); },
+        [&](std::u32string_view word) { words.push_back(encodeUtf8(word)); });
+  } catch (const std::exception &e) {
+    error = std::string("tokenize: ") + e.what();
+    return false;
+  }
 }
 
 bool WordPieceTokenizer::tokenize(std::string_view text, std::vector<std::string> &tokens,

@@ -6,7 +6,8 @@
 //
 //   1. Special tokens (<|endoftext|> by default; the bos/eos/unk/pad tokens
 //      and added_tokens_decoder of tokenizer_config.json when present) are
-//      matched in the raw text, case-sensitively, leftmost-longest.
+//      matched in the raw text, case-sensitively, leftmost-longest, and
+//      become their ids.
 //   2. Each stretch of text between them is split by GPT-2's pattern
 //        's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 //      implemented by hand over utf8proc's categories (\s is the Unicode
@@ -23,6 +24,9 @@
 // does not start with one (the Rust ByteLevel pre-tokenizer; the pure-Python
 // GPT2Tokenizer puts one before the whole text, even an empty one or one
 // that already starts with a space).
+//
+// Unicode data comes from utf8proc (Unicode 15); letters and digits
+// encoded later (Unicode 16) count as "other" characters here.
 //
 // merges.txt: one merge "a b" per line (a single space between the two
 // symbols); lines starting with "#version" are skipped wherever they are;
@@ -116,8 +120,8 @@ private:
   std::unordered_map<std::string, int64_t> vocab_;
   std::vector<std::string> idToToken_;
   std::vector<bool> isSpecial_;
-  // Merge rank keyed by "first second" (a space never occurs in a symbol).
-  std::unordered_map<std::string, uint32_t> ranks_;
+  // (first id << 32 | second id) -> (rank, id of the merged symbol).
+  std::unordered_map<uint64_t, std::pair<uint32_t, int64_t>> merges_;
   size_t numMerges_ = 0;
   std::vector<std::pair<std::string, int64_t>> specialTokens_;
   int64_t eosId_ = -1;

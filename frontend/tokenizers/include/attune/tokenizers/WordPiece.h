@@ -1,21 +1,20 @@
 //===- attune/tokenizers/WordPiece.h - BERT's WordPiece tokenizer ---------===//
 //
 // A tokenizer that gives the ids Hugging Face's BertTokenizer gives for the
-// same vocab.txt and options (the Rust-backed one, which is what
-// AutoTokenizer and pipelines use, and the only BertTokenizer in
-// transformers 5; see "Differences" below for where the older pure-Python
-// one differs).
+// same vocab.txt and options: the Rust-backed one, which is what
+// AutoTokenizer and pipelines use and the only BertTokenizer in
+// transformers 5 (see below for where the pure-Python one differs).
 //
 // Text goes through, in order:
 //   1. Special tokens: occurrences of [CLS], [SEP], [PAD], [UNK], [MASK]
 //      (and any additional_special_tokens) in the raw text, matched
 //      case-sensitively, leftmost-longest, become their ids directly.
 //   2. Normalization of the text between them (BertNormalizer): remove
-//      U+0000, U+FFFD and "control" characters (categories Cc Cf Co Cn
-//      except \t \n \r), map white space to ' ', put spaces around CJK
+//      U+0000, U+FFFD and "control" characters (categories Cc Cf Co, except
+//      \t \n \r), map white space to ' ', put spaces around CJK
 //      ideographs (tokenize_chinese_chars), strip accents (NFD, then drop
 //      category Mn) when strip_accents (default: = do_lower_case), and
-//      lowercase when do_lower_case.
+//      lowercase (full case mapping, no final-sigma rule) when do_lower_case.
 //   3. Pre-tokenization (BertPreTokenizer): split on white space, and make
 //      every punctuation character (ASCII !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~
 //      or any category P*) a word of its own.
@@ -24,19 +23,23 @@
 //      max_input_chars_per_word code points, becomes [UNK].
 //
 // encode() then builds [CLS] A [SEP] (B [SEP]) with token_type_ids 0 for
-// the first part and 1 for B [SEP], truncates with 'longest_first' and pads
-// on the right with [PAD] (attention_mask 0).
+// the first part and 1 for B [SEP], truncates with 'longest_first' (the
+// odd token of the budget goes to the longer sequence) and pads on the
+// right with [PAD] (attention_mask 0).
 //
-// Differences from the pure-Python (transformers 4 "slow") BertTokenizer,
-// where Attune follows the Rust one: the slow one NFC-normalizes the text
-// first (matters for decomposed input in cased models); for pairs it gives
-// the odd token of a truncation budget to the first sequence rather than to
-// the longer one; it keeps an empty text_pair ([CLS] [SEP] [SEP]); with
-// max_length equal to the number of special tokens it does not truncate.
+// Where the pure-Python BertTokenizer (transformers 4 "slow", 5 "Legacy")
+// differs, Attune follows the Rust one: the Python one NFC-normalizes first
+// (matters for decomposed input to cased models); drops unassigned code
+// points; spaces out U+2B820..U+2B91F (Rust's CJK range starts at U+2B920);
+// for pairs gives the odd token of the truncation budget to the first
+// sequence; keeps an empty text_pair ([CLS] [SEP] [SEP]); and with
+// max_length equal to the number of special tokens does not truncate.
 //
-// Unicode character data comes from utf8proc; characters assigned after
-// the Unicode version of utf8proc are "unassigned" (and removed as control
-// characters), as in any Hugging Face build with older tables.
+// Unicode data comes from utf8proc (Unicode 15). The Rust BertNormalizer
+// uses Unicode 9 tables for "control", punctuation and Mn, so characters
+// assigned in Unicode 10..15 with those categories (rare: marks and
+// punctuation of recently encoded scripts, e.g. U+2E5D) are treated as
+// such here but as ordinary letters by Hugging Face.
 //
 // No function here throws; failures return false / nullptr with a one-line
 // message naming the file and the line, field or token.
@@ -145,6 +148,11 @@ public:
   /// invalid UTF-8.
   bool tokenize(std::string_view text, std::vector<std::string> &tokens,
                 std::string &error) const;
+  /// The words WordPiece is applied to: `text` after special-token
+  /// splitting, normalization and pre-tokenization (special tokens appear
+  /// as they are). For debugging and tests. Fails only on invalid UTF-8.
+  bool basicTokenize(std::string_view text, std::vector<std::string> &words,
+                     std::string &error) const;
   /// The ids of `text`, without [CLS]/[SEP] added.
   bool encodeIds(std::string_view text, std::vector<int64_t> &ids, std::string &error) const;
 
@@ -167,6 +175,9 @@ private:
   WordPieceTokenizer() = default;
   void appendWordPieces(std::u32string_view word, std::vector<int64_t> &ids,
                         std::vector<std::string> *tokens) const;
+  template <typename OnSpecial, typename OnWord>
+  bool split(std::string_view text, std::string &error, OnSpecial &&onSpecial,
+             OnWord &&onWord) const;
   bool run(std::string_view text, std::vector<int64_t> &ids, std::vector<std::string> *tokens,
            std::string &error) const;
 
