@@ -376,7 +376,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                            ": expected 0 <= start <= end <= " + std::to_string(d) +
                            ", found start " + std::to_string(starts[i]) + ", end " +
                            std::to_string(ends[i]));
-    shape.push_back((ends[i] - starts[i] + steps[i] - 1) / steps[i]);
+    int64_t len = ends[i] - starts[i]; // no overflow: 0 <= starts <= ends
+    shape.push_back(len == 0 ? 0 : 1 + (len - 1) / steps[i]);
   }
   results.push_back(RankedTensorType::get(shape, t.getElementType()));
   return success();
@@ -389,11 +390,16 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (!axis)
     return fail(loc, "'attune.split' op axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
                          " is out of range for input of rank " + std::to_string(t.getRank()));
-  int64_t total = 0;
-  for (int64_t s : adaptor.getSizes()) {
+  int64_t total = 0, dim = t.getDimSize(*axis);
+  for (int64_t s : adaptor.getSizes())
     if (s < 0)
       return fail(loc, "'attune.split' op sizes: expected non-negative sizes, found " +
                            std::to_string(s));
+  for (int64_t s : adaptor.getSizes()) {
+    if (s > dim - total) // (total <= dim) keeps this free of overflow
+      return fail(loc, "'attune.split' op sizes: expected sizes adding up to " +
+                           std::to_string(dim) + " (input dim " + std::to_string(*axis) +
+                           "), found more");
     total += s;
   }
   if (total != t.getDimSize(*axis))

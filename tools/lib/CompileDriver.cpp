@@ -80,7 +80,17 @@ llvm::Expected<TensorSpec> specOf(Type type, std::string name, std::string what)
   if (!et || *et == ElementType::F16 || *et == ElementType::BF16)
     return makeError(what + " '" + name + "': element type not supported at the library "
                      "boundary (expected f32, i64, i32 or i1)");
-  if (t.getNumElements() == 0)
+  // Element and byte counts must fit comfortably in 64 bits (the runtime and
+  // generated code compute offsets with them): at most 2^40 elements.
+  int64_t elements = 1;
+  for (int64_t d : t.getShape())
+    if (d != 0 && (elements > (int64_t(1) << 40) / d))
+      return makeError(what + " '" + name + "': " + formatDims(std::vector<int64_t>(
+                           t.getShape().begin(), t.getShape().end())) +
+                       " has more than 2^40 elements, the library limit");
+    else
+      elements *= d;
+  if (elements == 0)
     return makeError(what + " '" + name + "': tensors without elements (shape " +
                      formatDims(std::vector<int64_t>(t.getShape().begin(), t.getShape().end())) +
                      ") are not supported at the library boundary");
