@@ -268,9 +268,11 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
     auto inModel = [&](llvm::Error err) {
       return makeError(o.model + ": " + llvm::toString(std::move(err)));
     };
-    if (p == Phase::Graph && fn)
+    if (p == Phase::Graph && fn) {
       if (auto err = collectSignature(fn, spec))
         return inModel(std::move(err));
+      prepackWeights(fn, model->weights);
+    }
     if (p == Phase::Tiled && fn)
       if (auto err = collectWeights(fn, model->weights, spec))
         return inModel(std::move(err));

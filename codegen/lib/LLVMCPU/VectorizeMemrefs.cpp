@@ -73,8 +73,18 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     }
 
     RewritePatternSet patterns(ctx);
-    vector::populateVectorReductionToContractPatterns(patterns);
+    // No reduction-to-contract: with k tiles of 1 the multi-reduction folds
+    // to a plain multiply-add on vector<n>, which lowers to clean code
+    // (the outer-product lowering of vector.contract transposes B element by
+    // element).
+    // vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    // Reductions over unit dims (the k = 1 tiles of contractions) become
+    // plain elementwise multiply-adds.
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::populateShapeCastFoldingPatterns(patterns);
+    vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     memref::populateFoldMemRefAliasOpPatterns(patterns);

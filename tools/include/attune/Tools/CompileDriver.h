@@ -10,6 +10,7 @@
 #include "attune/Frontend/WeightTable.h"
 #include "attune/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -66,6 +67,11 @@ llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase from, mlir::attun
                     const mlir::attune::TargetOptions &target);
 llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase to,
                     const mlir::attune::TargetOptions &target);
+
+/// Stores weights that are only read as transposed matmul operands
+/// transposed (as "NAME@T") and drops the transpose_b: a compile-time layout
+/// change that gives the kernels unit-stride weight reads.
+void prepackWeights(mlir::func::FuncOp fn, WeightTable &weights);
 
 /// "[1,8,64]"
 std::string formatDims(const std::vector<int64_t> &shape);

@@ -1,0 +1,70 @@
+//===- PrepackWeights.cpp - compile-time weight layout changes ------------===//
+//
+//   %w = attune.weight @W : tensor<NxKxf32>             (Hugging Face Linear: [out, in])
+//   %y = attune.matmul %x, %w {transpose_b}      ==>   %wt = attune.weight @"W@T" : tensor<KxNxf32>
+//                                                      %y  = attune.matmul %x, %wt
+//
+// Weights are compile-time constants, so a weight read only as a transposed
+// matmul operand is stored transposed in the library's weights blob: the
+// kernels then read B rows contiguously (unit stride along N, which the
+// vector tiles run along) instead of gathering one element per row.
+// A weight with any other use (e.g. a tied embedding table) is left alone.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Tools/CompileDriver.h"
+
+#include "attune/IR/AttuneOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attune;
+
+namespace attune {
+
+void prepackWeights(func::FuncOp fn, WeightTable &table) {
+  // Every weight op per name, and whether all uses are transposed matmul rhs.
+  llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
+  fn.walk([&](WeightOp w) { byName[w.getNameAttr().getAttr()].push_back(w); });
+  OpBuilder b(fn.getContext());
+  for (auto &[name, ops] : byName) {
+    auto type = cast<RankedTensorType>(ops.front().getType());
+    if (type.getRank() != 2 || !type.getElementType().isF32())
+      continue;
+    bool onlyTransposedRhs = llvm::all_of(ops, [](WeightOp w) {
+      return !w->use_empty() && llvm::all_of(w->getUses(), [](OpOperand &use) {
+        auto mm = dyn_cast<MatmulOp>(use.getOwner());
+        return mm && mm.getTransposeB() && use.getOperandNumber() == 1;
+      });
+    });
+    const WeightTable::Entry *e = table.find(name.str());
+    if (!onlyTransposedRhs || !e || e->type != ElementType::F32 ||
+        e->shape != std::vector<int64_t>{type.getDimSize(0), type.getDimSize(1)})
+      continue;
+    int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+    std::vector<uint8_t> bytes(e->nbytes);
+    const float *src = reinterpret_cast<const float *>(e->data);
+    float *dst = reinterpret_cast<float *>(bytes.data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        dst[j * n + i] = src[i * k + j];
+    std::string newName = name.str() + "@T";
+    table.addOwned(WeightTable::Entry{newName, ElementType::F32, {k, n}, nullptr, 0},
+                   std::move(bytes));
+    auto newType = RankedTensorType::get({k, n}, type.getElementType());
+    for (WeightOp w : ops) {
+      b.setInsertionPoint(w);
+      auto nw = b.create<WeightOp>(w.getLoc(), newType, FlatSymbolRefAttr::get(b.getContext(), newName));
+      for (OpOperand &use : llvm::make_early_inc_range(w->getUses())) {
+        auto mm = cast<MatmulOp>(use.getOwner());
+        use.set(nw);
+        mm.removeTransposeBAttr();
+      }
+      w.erase();
+    }
+  }
+}
+
+} // namespace attune
