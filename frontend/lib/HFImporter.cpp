@@ -136,11 +136,22 @@ Arch readArch(const std::string &configPath) {
     if (cfg.value("sinusoidal_pos_embds", false))
       fail(configPath + ": field 'sinusoidal_pos_embds': true is not supported (expected false)");
   } else if (a.type == "gpt2") {
-    fail(configPath + ": model_type 'gpt2' is not supported yet (supported: bert, roberta, "
-                      "distilbert)");
+    a.vocab = r.positive("vocab_size");
+    a.hidden = r.positive("n_embd");
+    a.layers = r.positive("n_layer");
+    a.heads = r.positive("n_head");
+    a.maxPos = r.positive("n_positions");
+    a.inter = cfg.contains("n_inner") && !cfg["n_inner"].is_null() ? r.positive("n_inner")
+                                                                   : 4 * a.hidden;
+    a.eps = r.number("layer_norm_epsilon", 1e-5);
+    a.act = r.string("activation_function", "gelu_new");
+    if (cfg.value("scale_attn_by_inverse_layer_idx", false) ||
+        cfg.value("reorder_and_upcast_attn", false))
+      fail(configPath + ": scale_attn_by_inverse_layer_idx / reorder_and_upcast_attn are not "
+                        "supported (expected false)");
   } else {
     fail(configPath + ": field 'model_type': unsupported model type '" + a.type +
-         "' (supported: bert, roberta, distilbert)");
+         "' (supported: bert, roberta, distilbert, gpt2)");
   }
   if (a.hidden % a.heads != 0)
     fail(configPath + ": hidden size " + std::to_string(a.hidden) +
@@ -302,10 +313,61 @@ public:
 };
 
 std::string detectPrefix(const WeightTable &w, const std::string &type) {
+  if (type == "gpt2")
+    return w.find("transformer.wte.weight") ? "transformer." : "";
   for (std::string p : {std::string(""), type + "."})
     if (w.find(p + "embeddings.word_embeddings.weight"))
       return p;
   return "";
+}
+
+/// GPT-2 (pre-LN decoder, causal attention, Conv1D weights stored [in, out],
+/// LM head tied to the token embeddings):
+///   h = wte[ids] + wpe[pos];  L x [ h += proj(attn(split(c_attn(ln_1 h))));
+///                                   h += c_proj(gelu(c_fc(ln_2 h))) ];
+///   last_hidden_state = ln_f h;  logits = last_hidden_state . wte^T
+void buildGPT2(Builder &bld, Value ids, Value mask, SmallVector<Value> &outs,
+               SmallVector<std::string> &outNames) {
+  OpBuilder &b = bld.b;
+  const Arch &arch = bld.arch;
+  int64_t S = bld.opts.seqLen, E = arch.hidden;
+  auto conv1d = [&](Value x, const std::string &module, int64_t in, int64_t out) {
+    Location loc = bld.at(module);
+    Value y = b.create<MatmulOp>(loc, x, bld.weight(module + ".weight", {in, out}), false);
+    return b.create<AddOp>(loc, y, bld.weight(module + ".bias", {out})).getResult();
+  };
+  Value wte = bld.weight("wte.weight", {arch.vocab, E});
+  Value h = b.create<EmbeddingOp>(bld.at("wte"), wte, ids);
+  std::vector<int64_t> pos(S);
+  for (int64_t i = 0; i < S; ++i)
+    pos[i] = i;
+  Value p = b.create<EmbeddingOp>(bld.at("wpe"), bld.weight("wpe.weight", {arch.maxPos, E}),
+                                  bld.i64Const({1, S}, pos, bld.at("wpe")));
+  h = b.create<AddOp>(bld.at("wpe"), h, p);
+  for (int64_t i = 0; i < arch.layers; ++i) {
+    std::string L = "h." + std::to_string(i);
+    Value a = bld.layerNorm(h, L + ".ln_1");
+    Value qkv = conv1d(a, L + ".attn.c_attn", E, 3 * E);
+    auto split = b.create<SplitOp>(bld.at(L + ".attn"), qkv, b.getI64IntegerAttr(2),
+                                   b.getDenseI64ArrayAttr({E, E, E}));
+    Value ctxv = b.create<AttentionOp>(bld.at(L + ".attn"), split.getResult(0),
+                                       split.getResult(1), split.getResult(2), mask,
+                                       b.getI64IntegerAttr(arch.heads), FloatAttr(),
+                                       b.getUnitAttr());
+    h = b.create<AddOp>(bld.at(L + ".attn.c_proj"), h, conv1d(ctxv, L + ".attn.c_proj", E, E));
+    Value m = bld.layerNorm(h, L + ".ln_2");
+    Value f = bld.activation(conv1d(m, L + ".mlp.c_fc", E, arch.inter), L + ".mlp.act");
+    h = b.create<AddOp>(bld.at(L + ".mlp.c_proj"), h,
+                        conv1d(f, L + ".mlp.c_proj", arch.inter, E));
+  }
+  h = bld.layerNorm(h, "ln_f");
+  outs.push_back(h);
+  outNames.push_back("last_hidden_state");
+  Value head = bld.has("lm_head.weight", false)
+                   ? bld.weight("lm_head.weight", {arch.vocab, E}, false)
+                   : wte;
+  outs.push_back(b.create<MatmulOp>(bld.at("lm_head"), h, head, true));
+  outNames.push_back("logits");
 }
 
 std::string detectPooling(const std::string &dir) {
@@ -356,11 +418,17 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
   Value inputIds = entry->getArgument(0), mask = entry->getArgument(1);
-
+  SmallVector<Value> outs;
+  SmallVector<std::string> outNames;
+  Value h;
+  if (arch.type == "gpt2") {
+    buildGPT2(bld, inputIds, mask, outs, outNames);
+    h = outs.front();
+  } else {
   // Embeddings.
   std::string emb = "embeddings";
   Location el = bld.at(emb);
-  Value h = b.create<EmbeddingOp>(bld.at(emb + ".word_embeddings"),
+  h = b.create<EmbeddingOp>(bld.at(emb + ".word_embeddings"),
                                   bld.weight(emb + ".word_embeddings.weight", {arch.vocab, H}),
                                   inputIds);
   int64_t posRows = arch.maxPos;
@@ -401,8 +469,8 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
                       distil ? L + ".output_layer_norm" : L + ".output.LayerNorm");
   }
 
-  SmallVector<Value> outs{h};
-  SmallVector<std::string> outNames{"last_hidden_state"};
+  outs.push_back(h);
+  outNames.push_back("last_hidden_state");
 
   // Pooler (BERT/RoBERTa checkpoints that have one).
   if (arch.type != "distilbert" && bld.has("pooler.dense.weight")) {
@@ -434,7 +502,7 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
     mlmBias = "vocab_projector.bias";
     decoder = "vocab_projector.weight";
   }
-  if (!opts.noMlmHead && bld.has(mlmDense + ".weight", false)) {
+  if (!opts.noMlmHead && arch.type != "gpt2" && bld.has(mlmDense + ".weight", false)) {
     Location ml = bld.at(arch.type == "bert" ? "cls.predictions" : mlmDense);
     Value t = bld.linear(h, mlmDense, H, H, false);
     t = bld.activation(t, mlmDense);
@@ -447,6 +515,7 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
     outs.push_back(logits);
     outNames.push_back("logits");
   }
+  } // encoders
 
   // Sentence embedding (sentence-transformers: pooling + Normalize).
   if (!pooling.empty()) {

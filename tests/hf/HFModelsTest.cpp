@@ -111,7 +111,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"bert", {"last_hidden_state", "logits", "sentence_embedding"}},
         Case{"bert_pooler", {"last_hidden_state", "pooler_output", "sentence_embedding"}},
         Case{"roberta", {"last_hidden_state", "logits", "sentence_embedding"}},
-        Case{"distilbert", {"last_hidden_state", "logits", "sentence_embedding"}}),
+        Case{"distilbert", {"last_hidden_state", "logits", "sentence_embedding"}},
+        Case{"gpt2", {"last_hidden_state", "logits", "sentence_embedding"}}),
     [](const auto &info) { return std::string(info.param.name); });
 
 TEST(HFFixture, ClsPooling) {

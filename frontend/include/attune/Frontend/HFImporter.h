@@ -6,7 +6,9 @@
 // the architecture named by config.json. Every op's location is its HF
 // module name (e.g. "encoder.layer.3.attention.self").
 //
-// Supported model_type: bert, roberta, distilbert (encoders). Outputs:
+// Supported model_type: bert, roberta, distilbert (encoders) and gpt2 (decoder:
+// full-sequence forward with causal attention; logits at every position; no
+// KV cache / incremental decoding yet). Outputs:
 // last_hidden_state; pooler_output when the checkpoint has a pooler; logits
 // (masked-LM head) when its weights are present; sentence_embedding with
 // pooling "mean" or "cls" (L2-normalised, as sentence-transformers does).
