@@ -1691,6 +1691,125 @@ def _(ctx):
 # main
 # --------------------------------------------------------------------------
 
+# --------------------------------------------------------------------------
+# Hugging Face directories and text input (tests/fixtures/hf: tiny random
+# models saved by transformers, with the WordPiece fixture vocabulary)
+# --------------------------------------------------------------------------
+
+def fx_hf_bert_lib(ctx):
+    def build(ctx):
+        out = ctx.mkdir("hf_bert")
+        lib = os.path.join(out, "bert.so")
+        c = Checker()
+        c.ok(ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "bert"),
+                     "-o", lib, "--seq-len", "16", "--pooling", "mean"))
+        c.file(lib)
+        c.file(os.path.join(out, "bert.tokenizer", "vocab.txt"))
+        c.finish()
+        return lib
+    return ctx.fixture("hf_bert_lib", build)
+
+
+@case("hf-compile-announces-shapes", "hf")
+def _(ctx):
+    out = ctx.mkdir("hf_default")
+    c = Checker()
+    r = ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "distilbert"),
+                "-o", os.path.join(out, "d.so"), "--seq-len", "8")
+    if c.ok(r):
+        c.contains(r.stdout, ["--batch 1", "--seq-len 8"], "stdout")
+    c.finish()
+
+
+@case("hf-text", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, "--text", "The cat sat on the mat.")
+    if c.ok(r):
+        c.contains(r.stdout, ["[CLS]", "last_hidden_state", "logits", "sentence_embedding"],
+                   "stdout")
+    c.finish()
+
+
+@case("hf-similarity", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, "--similarity", "a cat", "a dog", "the stock market")
+    if c.ok(r):
+        c.contains(r.stdout, ["cosine similarity", "1.000", "inference:"], "stdout")
+    c.finish()
+
+
+@case("hf-fill-mask", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, "--fill-mask", "the cat sat on the [MASK].", "--top-k", "3")
+    if c.ok(r):
+        c.contains(r.stdout, ["[MASK] at position"], "stdout")
+    c.finish()
+
+
+@case("hf-text-too-long", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    c = Checker()
+    text = " ".join(["word"] * 40)
+    c.error(ctx.run("run", lib, "--text", text), ["--seq-len 16", "--truncate", "tokens"])
+    r = ctx.run("run", lib, "--text", text, "--truncate")
+    c.ok(r)
+    c.finish()
+
+
+@case("hf-fill-mask-without-mask", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    c = Checker()
+    c.error(ctx.run("run", lib, "--fill-mask", "no mask here"), ["--fill-mask", "[MASK]"])
+    c.finish()
+
+
+@case("hf-bad-config", "hf")
+def _(ctx):
+    d = ctx.mkdir("hf_bad")
+    with open(os.path.join(d, "config.json"), "w") as f:
+        f.write('{"model_type": "bert", "vocab_size": 10, "hidden_size": 30, '
+                '"num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, '
+                '"max_position_embeddings": 8}')
+    c = Checker()
+    c.error(ctx.run("compile", d, "-o", os.path.join(d, "m.so"), "--seq-len", "4"),
+            ["config.json", "hidden size 30", "num", "4"])
+    c.no_file(os.path.join(d, "m.so"))
+    c.finish()
+
+
+@case("hf-seq-len-too-long", "hf")
+def _(ctx):
+    out = ctx.mkdir("hf_long")
+    c = Checker()
+    c.error(ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "bert"),
+                    "-o", os.path.join(out, "m.so"), "--seq-len", "65"),
+            ["config.json", "--seq-len 65", "maximum positions (64)"])
+    c.finish()
+
+
+@case("hf-token-id-out-of-vocab", "hf")
+def _(ctx):
+    lib = fx_hf_bert_lib(ctx)
+    d = ctx.mkdir("hf_ids")
+    ids = os.path.join(d, "ids.npy")
+    write_npy(ids, "i64", (1, 16), [5] * 15 + [1259])
+    mask = os.path.join(d, "mask.npy")
+    write_npy(mask, "i64", (1, 16), [1] * 16)
+    c = Checker()
+    c.error(ctx.run("run", lib, "--input", "input_ids=" + ids, "--input",
+                    "attention_mask=" + mask, "--input", "token_type_ids=" + mask),
+            ["input_ids", "1259", "[0,1259)"])
+    c.finish()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--attune", required=True, help="the attune binary")
