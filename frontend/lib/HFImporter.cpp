@@ -412,7 +412,9 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
     inNames.push_back("token_type_ids");
   }
 
-  auto module = ModuleOp::create(NameLoc::get(b.getStringAttr(dir)));
+  // Owned until returned: a failure below (fail() throws) frees it.
+  OwningOpRef<ModuleOp> owned = ModuleOp::create(NameLoc::get(b.getStringAttr(dir)));
+  ModuleOp module = *owned;
   b.setInsertionPointToEnd(module.getBody());
   auto fn = b.create<func::FuncOp>(bld.at("model"), "main", b.getFunctionType(inTypes, {}));
   Block *entry = fn.addEntryBlock();
@@ -563,13 +565,11 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
       diagnostics += d.str() + "\n";
       return success();
     });
-    if (failed(verify(module))) {
-      module.erase();
+    if (failed(verify(module)))
       fail(dir + ": internal error: the imported model does not verify: " + diagnostics);
-    }
   }
   ImportedModel out;
-  out.module = module;
+  out.module = std::move(owned);
   out.name = name;
   out.weights.source = weights.source;
   out.weights.merge(std::move(weights));
