@@ -260,19 +260,22 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   for (Phase p : mlir::attune::allPhases()) {
     if (p == Phase::Import || p > last || p > Phase::LLVM)
       continue;
+    auto fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
+    // Compile-time weight layout changes happen on the way to `tiled`, so the
+    // graph/fused dumps still name the checkpoint's own weights.
+    if (p == Phase::Tiled && fn)
+      prepackWeights(fn, model->weights);
     if (auto err = lowerTo(module, prev, p, topts))
       return err;
     prev = p;
     lap(mlir::attune::phaseName(p).str());
-    auto fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
+    fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
     auto inModel = [&](llvm::Error err) {
       return makeError(o.model + ": " + llvm::toString(std::move(err)));
     };
-    if (p == Phase::Graph && fn) {
+    if (p == Phase::Graph && fn)
       if (auto err = collectSignature(fn, spec))
         return inModel(std::move(err));
-      prepackWeights(fn, model->weights);
-    }
     if (p == Phase::Tiled && fn)
       if (auto err = collectWeights(fn, model->weights, spec))
         return inModel(std::move(err));
