@@ -1810,6 +1810,53 @@ def _(ctx):
     c.finish()
 
 
+# --------------------------------------------------------------------------
+# Interrupted compiles: outputs are written to temporary files and renamed,
+# so killing a compile never leaves a half-written library or weights file
+# under the final names; a library never loads a weights file from another
+# compile (the pair is refused instead).
+# --------------------------------------------------------------------------
+
+@case("compile-killed-midway-leaves-old-outputs", "compile")
+def _(ctx):
+    import time
+    out = ctx.mkdir("killed")
+    lib = os.path.join(out, "enc.so")
+    ids = ctx.ex("encoder_input_ids.npy")
+    mask = ctx.ex("encoder_attention_mask.npy")
+    run_args = ("run", lib, "--input", "input_ids=" + ids, "--input", "attention_mask=" + mask)
+    c = Checker()
+    if not c.ok(ctx.run("compile", ctx.ex("encoder_fused.json"), "-o", lib)):
+        c.finish()
+    first = ctx.run(*run_args)
+    c.ok(first)
+    for delay in (0.05, 0.3, 0.8, 1.5, 2.2):
+        p = subprocess.Popen([ctx.attune, "compile", ctx.ex("encoder_fused.json"), "-o", lib,
+                              "--dump-ir", os.path.join(out, "ir")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        time.sleep(delay)
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        r = ctx.run(*run_args)
+        c.note(r)
+        if not c.no_crash(r):
+            continue
+        if r.returncode == 0:
+            # Either the old library (untouched) or a complete new one: the
+            # same model, so the same outputs.
+            c.require(r.stdout == first.stdout,
+                      "after a kill at %.2f s the library runs but gives other outputs" % delay)
+        else:
+            # Killed between renaming the weights and the library: the old
+            # library must refuse the new weights file, naming it.
+            c.contains(r.stderr, ["enc.weights", ci("another compile")], "stderr")
+    c.finish()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--attune", required=True, help="the attune binary")
