@@ -807,3 +807,14 @@ func.func @concat_negative_axis(%a: tensor<2x4xf32>) -> tensor<4x4xf32> {
   %0 = attune.concat %a, %a {axis = -3 : i64} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// -----
+
+// Regression (found by fuzzing): sizes whose sum overflows int64 must be
+// rejected, not wrap around to a plausible total.
+func.func @split_sizes_overflow(%x: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'attune.split' op sizes: expected sizes adding up to 4 (input dim 2), found more}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:3 = attune.split %x {axis = 2 : i64, sizes = array<i64: 9223372036854775807, 9223372036854775807, 4>} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x1xf32>, tensor<2x3x2xf32>)
+  return
+}

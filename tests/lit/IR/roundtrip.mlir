@@ -284,3 +284,14 @@ func.func @parallel_for(%buf: memref<16xf32>) {
   }
   return
 }
+
+// -----
+
+// Regression (found by fuzzing): a huge step must not overflow the result
+// size: [0, 4) with step INT64_MAX has one element.
+// CHECK-LABEL: func.func @slice_huge_step
+// CHECK:         attune.slice {{.*}} -> tensor<1xf32>
+func.func @slice_huge_step(%x: tensor<4xf32>) -> tensor<1xf32> {
+  %0 = attune.slice %x {starts = array<i64: 0>, ends = array<i64: 4>, steps = array<i64: 9223372036854775807>} : (tensor<4xf32>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
