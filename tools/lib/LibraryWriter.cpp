@@ -185,17 +185,14 @@ llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
          << weights.find(spec.weights[i].name)->nbytes << "u},\n";
     cs << "};\n";
   }
+  std::string blobDecl;
   if (embedWeights && total > 0) {
     auto blobPath = writeWork("weights.bin", blob);
     if (!blobPath)
       return blobPath.takeError();
-  }
-  std::string blobDecl;
-  if (embedWeights && total > 0) {
     // The path is escaped for the assembler string inside the C string.
-    std::string asmPath = workDir + "/weights.bin";
     std::string quoted;
-    for (char ch : asmPath)
+    for (char ch : *blobPath)
       quoted += (ch == '"' || ch == '\\') ? std::string("\\\\\\") + ch : std::string(1, ch);
     c += "__asm__(\".pushsection .rodata.attune_weights,\\\"a\\\",@progbits\\n\"\n"
          "        \".balign 64\\n\"\n"
