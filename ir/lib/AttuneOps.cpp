@@ -91,36 +91,69 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  auto lhs = rankedType(adaptor.getLhs()), rhs = rankedType(adaptor.getRhs());
+/// Shape rules of attune.matmul, shared with attune.fused_matmul (`opName`).
+static LogicalResult inferMatmul(StringRef opName, std::optional<Location> loc, Value lhsV,
+                                 Value rhsV, bool tb, SmallVectorImpl<Type> &results) {
+  auto lhs = rankedType(lhsV), rhs = rankedType(rhsV);
+  std::string op = ("'attune." + opName + "' op ").str();
   if (lhs.getElementType() != rhs.getElementType())
-    return fail(loc, "'attune.matmul' op rhs: expected element type " +
+    return fail(loc, op + "rhs: expected element type " +
                          typeStr(lhs.getElementType()) + " (as lhs), found " +
                          typeStr(rhs.getElementType()));
   if (lhs.getRank() < 2)
-    return fail(loc, "'attune.matmul' op lhs: expected rank >= 2 [..., M, K], found " +
-                         shapeOf(adaptor.getLhs()));
+    return fail(loc, op + "lhs: expected rank >= 2 [..., M, K], found " +
+                         shapeOf(lhsV));
   if (rhs.getRank() < 2)
-    return fail(loc, "'attune.matmul' op rhs: expected rank >= 2, found " +
-                         shapeOf(adaptor.getRhs()));
-  bool tb = adaptor.getTransposeB();
+    return fail(loc, op + "rhs: expected rank >= 2, found " +
+                         shapeOf(rhsV));
   int64_t k = lhs.getShape().back();
   int64_t rk = rhs.getShape()[rhs.getRank() - (tb ? 1 : 2)];
   int64_t n = rhs.getShape()[rhs.getRank() - (tb ? 2 : 1)];
   if (k != rk && !ShapedType::isDynamic(k) && !ShapedType::isDynamic(rk))
-    return fail(loc, "'attune.matmul' op rhs: expected K = " + std::to_string(k) + " in dim " +
+    return fail(loc, op + "rhs: expected K = " + std::to_string(k) + " in dim " +
                          std::to_string(rhs.getRank() - (tb ? 1 : 2)) + " (lhs is " +
-                         shapeOf(adaptor.getLhs()) + (tb ? ", transpose_b" : "") +
-                         "), found " + shapeOf(adaptor.getRhs()));
+                         shapeOf(lhsV) + (tb ? ", transpose_b" : "") +
+                         "), found " + shapeOf(rhsV));
   auto batch = broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
   if (!batch)
-    return fail(loc, "'attune.matmul' op rhs: batch dims of " + shapeOf(adaptor.getRhs()) +
-                         " do not broadcast with lhs " + shapeOf(adaptor.getLhs()));
+    return fail(loc, op + "rhs: batch dims of " + shapeOf(rhsV) +
+                         " do not broadcast with lhs " + shapeOf(lhsV));
   SmallVector<int64_t> shape(*batch);
   shape.push_back(lhs.getShape()[lhs.getRank() - 2]);
   shape.push_back(n);
   results.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferMatmul("matmul", loc, adaptor.getLhs(), adaptor.getRhs(), adaptor.getTransposeB(),
+                     results);
+}
+
+LogicalResult FusedMatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto err = [&](const llvm::Twine &m) { return fail(loc, "'attune.fused_matmul' op " + m); };
+  StringRef act = adaptor.getActivation();
+  if (act != "none" && act != "relu" && act != "gelu" && act != "gelu_tanh")
+    return err("activation: expected \"none\", \"relu\", \"gelu\" or \"gelu_tanh\", found \"" +
+               act + "\"");
+  if (failed(inferMatmul("fused_matmul", loc, adaptor.getLhs(), adaptor.getRhs(),
+                         adaptor.getTransposeB(), results)))
+    return failure();
+  auto out = cast<RankedTensorType>(results.back());
+  for (auto [name, v] : {std::pair<StringRef, Value>{"bias", adaptor.getBias()},
+                         std::pair<StringRef, Value>{"residual", adaptor.getResidual()}}) {
+    if (!v)
+      continue;
+    auto t = rankedType(v);
+    if (t.getElementType() != out.getElementType())
+      return err(name + ": expected element type " + typeStr(out.getElementType()) +
+                 " (as lhs), found " + typeStr(t.getElementType()));
+    if (!broadcastsTo(t.getShape(), out.getShape()))
+      return err(name + ": shape " + shapeOf(v) + " does not broadcast to the matmul result " +
+                 formatShape(out.getShape()));
+  }
   return success();
 }
 
@@ -238,6 +271,47 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   }
   if (adaptor.getEps().convertToFloat() < 0.0f)
     return fail(loc, "'attune.layer_norm' op eps: expected >= 0");
+  results.push_back(x);
+  return success();
+}
+
+LogicalResult SkipLayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto err = [&](const llvm::Twine &m) { return fail(loc, "'attune.skip_layer_norm' op " + m); };
+  auto x = rankedType(adaptor.getInput());
+  for (auto [name, v] : {std::pair<StringRef, Value>{"skip", adaptor.getSkip()},
+                         std::pair<StringRef, Value>{"bias", adaptor.getBias()}}) {
+    if (!v)
+      continue;
+    auto t = rankedType(v);
+    if (t.getElementType() != x.getElementType())
+      return err(name + ": expected element type " + typeStr(x.getElementType()) +
+                 " (as input), found " + typeStr(t.getElementType()));
+    if (!broadcastsTo(t.getShape(), x.getShape()))
+      return err(name + ": shape " + shapeOf(v) + " does not broadcast to the input shape " +
+                 shapeOf(adaptor.getInput()));
+  }
+  // gamma / beta / eps / axis: layer_norm's rules.
+  {
+    if (auto axis = normalizeAxis(adaptor.getAxis(), x.getRank()); !axis)
+      return err("axis: " + std::to_string(static_cast<int64_t>(adaptor.getAxis())) +
+                 " is out of range for input of rank " + std::to_string(x.getRank()));
+    int64_t axis = *normalizeAxis(adaptor.getAxis(), x.getRank());
+    auto norm = x.getShape().drop_front(axis);
+    for (auto [name, v] : {std::pair<StringRef, Value>{"gamma", adaptor.getGamma()},
+                           std::pair<StringRef, Value>{"beta", adaptor.getBeta()}}) {
+      auto t = rankedType(v);
+      if (t.getShape() != norm)
+        return err(name + ": expected shape " + formatShape(norm) + " (input dims from axis " +
+                   std::to_string(axis) + "), found " + formatShape(t.getShape()));
+      if (t.getElementType() != x.getElementType())
+        return err(name + ": expected element type " + typeStr(x.getElementType()) +
+                   ", found " + typeStr(t.getElementType()));
+    }
+  }
+  if (adaptor.getEps().convertToFloat() < 0.0f)
+    return err("eps: expected >= 0");
+  results.push_back(x);
   results.push_back(x);
   return success();
 }

@@ -230,6 +230,18 @@ llvm::Expected<Tensor> evalWhere(WhereOp op, Operands in) {
   return out;
 }
 
+float geluScalar(float v, bool tanhApprox) {
+  if (tanhApprox) {
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    const float c = static_cast<float>(std::sqrt(2.0 / M_PI));
+    float x3 = (v * v) * v;
+    float arg = c * (v + static_cast<float>(0.044715) * x3);
+    return (0.5f * v) * (1.0f + std::tanh(arg));
+  }
+  // 0.5 x (1 + erf(x / sqrt(2)))
+  return (0.5f * v) * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
+}
+
 llvm::Expected<Tensor> evalUnary(Operation *op, const Tensor &x) {
   if (x.type != ElementType::F32)
     return opError(op, "expected an f32 input, found " + x.typeString());
@@ -246,18 +258,9 @@ llvm::Expected<Tensor> evalUnary(Operation *op, const Tensor &x) {
     fn = [](float v) { return maximumf(v, 0.0f); };
   else if (auto gelu = dyn_cast<GeluOp>(op)) {
     if (gelu.getApproximate() == "tanh")
-      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-      fn = [](float v) {
-        const float c = static_cast<float>(std::sqrt(2.0 / M_PI));
-        float x3 = (v * v) * v;
-        float arg = c * (v + static_cast<float>(0.044715) * x3);
-        return (0.5f * v) * (1.0f + std::tanh(arg));
-      };
+      fn = [](float v) { return geluScalar(v, true); };
     else if (gelu.getApproximate() == "none")
-      // 0.5 x (1 + erf(x / sqrt(2)))
-      fn = [](float v) {
-        return (0.5f * v) * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
-      };
+      fn = [](float v) { return geluScalar(v, false); };
     else
       return opError(op, "approximate: expected \"none\" or \"tanh\", found \"" +
                              gelu.getApproximate() + "\"");

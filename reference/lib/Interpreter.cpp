@@ -71,6 +71,8 @@ llvm::Expected<std::vector<Tensor>> evalOp(Operation *op, Operands in,
       .Case<SoftmaxOp>([&](SoftmaxOp o) { return one(evalSoftmax(o, *in[0])); })
       .Case<LayerNormOp>([&](LayerNormOp o) { return one(evalLayerNorm(o, in)); })
       .Case<MatmulOp>([&](MatmulOp o) { return one(evalMatmul(o, *in[0], *in[1])); })
+      .Case<FusedMatmulOp>([&](FusedMatmulOp o) { return one(evalFusedMatmul(o, in)); })
+      .Case<SkipLayerNormOp>([&](SkipLayerNormOp o) { return evalSkipLayerNorm(o, in); })
       .Case<EmbeddingOp>([&](EmbeddingOp o) { return one(evalEmbedding(o, *in[0], *in[1])); })
       .Case<AttentionOp>([&](AttentionOp o) { return one(evalAttention(o, in)); })
       .Case<ReshapeOp>([&](ReshapeOp o) { return one(evalReshape(o, *in[0])); })

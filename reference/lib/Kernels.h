@@ -67,6 +67,8 @@ llvm::Expected<Tensor> evalWhere(mlir::attune::WhereOp op, Operands in);
 /// exp, sqrt, erf, tanh, relu, gelu.
 llvm::Expected<Tensor> evalUnary(mlir::Operation *op, const Tensor &x);
 llvm::Expected<Tensor> evalCast(mlir::attune::CastOp op, const Tensor &x);
+/// attune.gelu of one element (erf form, or the tanh approximation).
+float geluScalar(float v, bool tanhApprox);
 
 //===- Reductions.cpp -----------------------------------------------------===//
 
@@ -75,6 +77,10 @@ llvm::Expected<Tensor> evalReduce(mlir::Operation *op, const Tensor &x,
                                   llvm::ArrayRef<int64_t> axes);
 llvm::Expected<Tensor> evalSoftmax(mlir::attune::SoftmaxOp op, const Tensor &x);
 llvm::Expected<Tensor> evalLayerNorm(mlir::attune::LayerNormOp op, Operands in);
+/// Layer norm of `outer` rows of `count` floats (attune.layer_norm's
+/// formulas): y[o, k] = (x - mean) / sqrt(var + eps) * gamma[k] + beta[k].
+void layerNormRows(const float *x, int64_t outer, int64_t count, const float *gamma,
+                   const float *beta, float eps, float *y);
 /// Softmax of `n` floats in place: m = max, e = exp(x - m), e / sum(e).
 void softmaxRow(float *x, int64_t n, int64_t stride);
 
@@ -82,9 +88,19 @@ void softmaxRow(float *x, int64_t n, int64_t stride);
 
 llvm::Expected<Tensor> evalMatmul(mlir::attune::MatmulOp op, const Tensor &lhs,
                                   const Tensor &rhs);
+/// attune.matmul's product into `out` (already shaped like the result);
+/// errors name `op`.
+llvm::Error matmulInto(mlir::Operation *op, const Tensor &lhs, const Tensor &rhs, bool transposeB,
+                       Tensor &out);
 llvm::Expected<Tensor> evalEmbedding(mlir::attune::EmbeddingOp op, const Tensor &table,
                                      const Tensor &ids);
 llvm::Expected<Tensor> evalAttention(mlir::attune::AttentionOp op, Operands in);
+
+//===- Fused.cpp ----------------------------------------------------------===//
+
+llvm::Expected<Tensor> evalFusedMatmul(mlir::attune::FusedMatmulOp op, Operands in);
+llvm::Expected<std::vector<Tensor>> evalSkipLayerNorm(mlir::attune::SkipLayerNormOp op,
+                                                      Operands in);
 
 //===- Shape.cpp ----------------------------------------------------------===//
 

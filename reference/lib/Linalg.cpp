@@ -25,7 +25,12 @@ namespace attune::ref {
 
 llvm::Expected<Tensor> evalMatmul(MatmulOp op, const Tensor &lhs, const Tensor &rhs) {
   Tensor out = resultTensor(op);
-  bool tb = op.getTransposeB();
+  if (llvm::Error err = matmulInto(op, lhs, rhs, op.getTransposeB(), out))
+    return std::move(err);
+  return out;
+}
+
+llvm::Error matmulInto(Operation *op, const Tensor &lhs, const Tensor &rhs, bool tb, Tensor &out) {
   size_t lr = lhs.shape.size(), rr = rhs.shape.size(), orank = out.shape.size();
   int64_t M = lhs.shape[lr - 2], K = lhs.shape[lr - 1];
   int64_t N = out.shape[orank - 1];
@@ -56,7 +61,7 @@ llvm::Expected<Tensor> evalMatmul(MatmulOp op, const Tensor &lhs, const Tensor &
         c[m * N + n] = static_cast<float>(acc[n]);
     }
   }
-  return out;
+  return llvm::Error::success();
 }
 
 llvm::Expected<Tensor> evalEmbedding(EmbeddingOp op, const Tensor &table, const Tensor &ids) {

@@ -95,6 +95,29 @@ llvm::Expected<Tensor> evalSoftmax(SoftmaxOp op, const Tensor &x) {
   return out;
 }
 
+void layerNormRows(const float *x, int64_t outer, int64_t count, const float *g,
+                   const float *b, float eps, float *yOut) {
+  const float n = static_cast<float>(count);
+  std::vector<float> c(count);
+  for (int64_t o = 0; o < outer; ++o) {
+    const float *row = x + o * count;
+    float *y = yOut + o * count;
+    double sum = 0.0;
+    for (int64_t k = 0; k < count; ++k)
+      sum += static_cast<double>(row[k]);
+    float mean = static_cast<float>(sum) / n;
+    double sq = 0.0;
+    for (int64_t k = 0; k < count; ++k) {
+      c[k] = row[k] - mean;
+      sq += static_cast<double>(c[k]) * static_cast<double>(c[k]);
+    }
+    float var = static_cast<float>(sq) / n;
+    float denom = std::sqrt(var + eps);
+    for (int64_t k = 0; k < count; ++k)
+      y[k] = (c[k] / denom) * g[k] + b[k];
+  }
+}
+
 llvm::Expected<Tensor> evalLayerNorm(LayerNormOp op, Operands in) {
   const Tensor &x = *in[0], &gamma = *in[1], &beta = *in[2];
   int64_t rank = static_cast<int64_t>(x.shape.size());
@@ -110,28 +133,9 @@ llvm::Expected<Tensor> evalLayerNorm(LayerNormOp op, Operands in) {
   if (gamma.numElements() != count || beta.numElements() != count)
     return opError(op, "gamma/beta: expected " + llvm::Twine(count) + " elements, found " +
                            gamma.typeString() + " and " + beta.typeString());
-  const float eps = op.getEps().convertToFloat();
-  const float n = static_cast<float>(count);
   Tensor out = resultTensor(op);
-  const float *g = gamma.f32(), *b = beta.f32();
-  std::vector<float> c(count);
-  for (int64_t o = 0; o < outer; ++o) {
-    const float *row = x.f32() + o * count;
-    float *y = out.f32() + o * count;
-    double sum = 0.0;
-    for (int64_t k = 0; k < count; ++k)
-      sum += static_cast<double>(row[k]);
-    float mean = static_cast<float>(sum) / n;
-    double sq = 0.0;
-    for (int64_t k = 0; k < count; ++k) {
-      c[k] = row[k] - mean;
-      sq += static_cast<double>(c[k]) * static_cast<double>(c[k]);
-    }
-    float var = static_cast<float>(sq) / n;
-    float denom = std::sqrt(var + eps);
-    for (int64_t k = 0; k < count; ++k)
-      y[k] = (c[k] / denom) * g[k] + b[k];
-  }
+  layerNormRows(x.f32(), outer, count, gamma.f32(), beta.f32(), op.getEps().convertToFloat(),
+                out.f32());
   return out;
 }
 

@@ -2,6 +2,8 @@
 //
 //   attune.matmul    -> linalg.fill(0) + linalg.generic contraction over
 //                       (batch..., m, n, k); broadcast batch dims read index 0
+//   attune.fused_matmul -> the same contraction + one epilogue generic
+//                       (bias, relu/gelu, residual) updating it in place
 //   attune.embedding -> linalg.generic with tensor.extract from the table
 //                       (ids clamped into range: the runtime rejects bad ids
 //                       before they get here; the clamp keeps every load in
@@ -16,49 +18,102 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::attune {
+
+Value buildMatmul(OpBuilder &rw, Location loc, Value lhsV, Value rhsV, bool transposeB,
+                  RankedTensorType out) {
+  MLIRContext *ctx = rw.getContext();
+  auto lhs = cast<RankedTensorType>(lhsV.getType());
+  auto rhs = cast<RankedTensorType>(rhsV.getType());
+  int64_t nb = out.getRank() - 2; // batch loops
+  int64_t numLoops = nb + 3;      // batch..., m, n, k
+  AffineExpr m = getAffineDimExpr(nb, ctx), n = getAffineDimExpr(nb + 1, ctx),
+             k = getAffineDimExpr(nb + 2, ctx);
+  auto batchExprs = [&](RankedTensorType t) {
+    SmallVector<AffineExpr> e;
+    int64_t tb = t.getRank() - 2, lead = nb - tb;
+    for (int64_t i = 0; i < tb; ++i)
+      e.push_back(t.getDimSize(i) == 1 && out.getDimSize(lead + i) != 1
+                      ? getAffineConstantExpr(0, ctx)
+                      : getAffineDimExpr(lead + i, ctx));
+    return e;
+  };
+  SmallVector<AffineExpr> le = batchExprs(lhs), re = batchExprs(rhs), oe;
+  le.append({m, k});
+  if (transposeB)
+    re.append({n, k});
+  else
+    re.append({k, n});
+  for (int64_t i = 0; i < nb; ++i)
+    oe.push_back(getAffineDimExpr(i, ctx));
+  oe.append({m, n});
+  SmallVector<AffineMap> maps{AffineMap::get(numLoops, 0, le, ctx),
+                              AffineMap::get(numLoops, 0, re, ctx),
+                              AffineMap::get(numLoops, 0, oe, ctx)};
+  SmallVector<utils::IteratorType> iters(numLoops - 1, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Value acc = buildFilled(rw, loc, out, zeroAttr(out.getElementType()));
+  auto generic = rw.create<linalg::GenericOp>(
+      loc, out, ValueRange{lhsV, rhsV}, ValueRange{acc}, maps, iters,
+      [](OpBuilder &b, Location l, ValueRange a) {
+        Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
+        b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
+      });
+  return generic.getResult(0);
+}
+
 namespace {
 
 struct MatmulLowering : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildMatmul(rewriter, op.getLoc(), op.getLhs(), op.getRhs(),
+                                       op.getTransposeB(),
+                                       cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+/// The contraction of attune.matmul, then one epilogue generic that updates
+/// the accumulator in place (outs = the contraction's result, so
+/// bufferization reuses its buffer): y = act(acc + bias) + residual.
+struct FusedMatmulLowering : OpRewritePattern<FusedMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FusedMatmulOp op, PatternRewriter &rewriter) const override {
     MLIRContext *ctx = op.getContext();
     Location loc = op.getLoc();
-    auto lhs = cast<RankedTensorType>(op.getLhs().getType());
-    auto rhs = cast<RankedTensorType>(op.getRhs().getType());
     auto out = cast<RankedTensorType>(op.getType());
-    int64_t nb = out.getRank() - 2; // batch loops
-    int64_t numLoops = nb + 3;      // batch..., m, n, k
-    AffineExpr m = getAffineDimExpr(nb, ctx), n = getAffineDimExpr(nb + 1, ctx),
-               k = getAffineDimExpr(nb + 2, ctx);
-    auto batchExprs = [&](RankedTensorType t) {
-      SmallVector<AffineExpr> e;
-      int64_t tb = t.getRank() - 2, lead = nb - tb;
-      for (int64_t i = 0; i < tb; ++i)
-        e.push_back(t.getDimSize(i) == 1 && out.getDimSize(lead + i) != 1
-                        ? getAffineConstantExpr(0, ctx)
-                        : getAffineDimExpr(lead + i, ctx));
-      return e;
-    };
-    SmallVector<AffineExpr> le = batchExprs(lhs), re = batchExprs(rhs), oe;
-    le.append({m, k});
-    if (op.getTransposeB())
-      re.append({n, k});
-    else
-      re.append({k, n});
-    for (int64_t i = 0; i < nb; ++i)
-      oe.push_back(getAffineDimExpr(i, ctx));
-    oe.append({m, n});
-    SmallVector<AffineMap> maps{AffineMap::get(numLoops, 0, le, ctx),
-                                AffineMap::get(numLoops, 0, re, ctx),
-                                AffineMap::get(numLoops, 0, oe, ctx)};
-    SmallVector<utils::IteratorType> iters(numLoops - 1, utils::IteratorType::parallel);
-    iters.push_back(utils::IteratorType::reduction);
-    Value acc = buildFilled(rewriter, loc, out, zeroAttr(out.getElementType()));
+    Value acc = buildMatmul(rewriter, loc, op.getLhs(), op.getRhs(), op.getTransposeB(), out);
+    StringRef act = op.getActivation();
+    Value bias = op.getBias(), residual = op.getResidual();
+    if (!bias && !residual && act == "none") {
+      rewriter.replaceOp(op, acc);
+      return success();
+    }
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (Value v : {bias, residual})
+      if (v) {
+        inputs.push_back(v);
+        maps.push_back(broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
+                                    out.getShape(), ctx));
+      }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(out.getRank(), ctx));
+    SmallVector<utils::IteratorType> iters(out.getRank(), utils::IteratorType::parallel);
+    bool hasBias = static_cast<bool>(bias), hasResidual = static_cast<bool>(residual);
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, out, ValueRange{op.getLhs(), op.getRhs()}, ValueRange{acc}, maps, iters,
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
-          b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
+        loc, out, inputs, ValueRange{acc}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value y = a.back();
+          if (hasBias)
+            y = b.create<arith::AddFOp>(l, y, a[0]);
+          if (act == "relu")
+            y = b.create<arith::MaximumFOp>(
+                l, y, b.create<arith::ConstantOp>(l, FloatAttr::get(y.getType(), 0.0)));
+          else if (act == "gelu" || act == "gelu_tanh")
+            y = buildGeluScalar(b, l, y, act == "gelu_tanh");
+          if (hasResidual)
+            y = b.create<arith::AddFOp>(l, y, a[hasBias ? 1 : 0]);
+          b.create<linalg::YieldOp>(l, y);
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -102,7 +157,7 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
 } // namespace
 
 void populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, EmbeddingLowering>(patterns.getContext());
+  patterns.add<MatmulLowering, FusedMatmulLowering, EmbeddingLowering>(patterns.getContext());
 }
 
 } // namespace mlir::attune

@@ -100,25 +100,8 @@ struct UnaryLowering : OpRewritePattern<OpT> {
             return b.create<math::TanhOp>(loc, x);
           if constexpr (std::is_same_v<OpT, ReluOp>)
             return b.create<arith::MaximumFOp>(loc, x, floatConst(b, loc, t, 0.0));
-          if constexpr (std::is_same_v<OpT, GeluOp>) {
-            Value half = floatConst(b, loc, t, 0.5), one = floatConst(b, loc, t, 1.0);
-            Value inner;
-            if (op.getApproximate() == "tanh") {
-              // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-              Value x3 = b.create<arith::MulFOp>(loc, b.create<arith::MulFOp>(loc, x, x), x);
-              Value poly = b.create<arith::AddFOp>(
-                  loc, x, b.create<arith::MulFOp>(loc, floatConst(b, loc, t, 0.044715), x3));
-              Value arg = b.create<arith::MulFOp>(
-                  loc, floatConst(b, loc, t, std::sqrt(2.0 / M_PI)), poly);
-              inner = b.create<math::TanhOp>(loc, arg);
-            } else {
-              // 0.5 x (1 + erf(x / sqrt(2)))
-              Value arg = b.create<arith::MulFOp>(loc, x, floatConst(b, loc, t, M_SQRT1_2));
-              inner = b.create<math::ErfOp>(loc, arg);
-            }
-            Value onePlus = b.create<arith::AddFOp>(loc, one, inner);
-            return b.create<arith::MulFOp>(loc, b.create<arith::MulFOp>(loc, half, x), onePlus);
-          }
+          if constexpr (std::is_same_v<OpT, GeluOp>)
+            return buildGeluScalar(b, loc, x, op.getApproximate() == "tanh");
           llvm_unreachable("unhandled unary op");
         });
     rewriter.replaceOp(op, r);

@@ -3,6 +3,7 @@
 //   attune.reduce_{sum,mean,max} -> reduction generic (+ scale, + expand for keepdims)
 //   attune.softmax               -> max / exp(x-max) / sum / divide generics
 //   attune.layer_norm            -> sum, centered, sum of squares, normalize generics
+//   attune.skip_layer_norm       -> add generic (input + skip + bias) + layer_norm's
 //
 //===----------------------------------------------------------------------===//
 #include "PopulatePatterns.h"
@@ -46,6 +47,47 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis) {
   return buildElementwise(b, loc, {e, sum}, type, [](OpBuilder &nb, Location l, ValueRange a) {
     return nb.create<arith::DivFOp>(l, a[0], a[1]);
   });
+}
+
+Value buildLayerNorm(OpBuilder &rw, Location loc, Value x, Value gamma, Value beta, float eps,
+                     int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elem = type.getElementType();
+  SmallVector<bool> reduced(type.getRank(), false);
+  int64_t count = 1;
+  for (int64_t i = axis; i < type.getRank(); ++i) {
+    reduced[i] = true;
+    count *= type.getDimSize(i);
+  }
+  auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
+  auto cst = [&](OpBuilder &b, Location l, double v) {
+    return b.create<arith::ConstantOp>(l, FloatAttr::get(elem, v));
+  };
+  Value sum = buildReduction(rw, loc, x, reduced, zeroAttr(elem), addF);
+  Value mean = buildElementwise(
+      rw, loc, {sum}, cast<RankedTensorType>(sum.getType()),
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        return b.create<arith::DivFOp>(l, a[0], cst(b, l, (double)count));
+      });
+  mean = buildReshape(rw, loc, mean, keepType);
+  Value centered = buildElementwise(rw, loc, {x, mean}, type,
+                                    [](OpBuilder &b, Location l, ValueRange a) {
+                                      return b.create<arith::SubFOp>(l, a[0], a[1]);
+                                    });
+  Value sq = buildReduction(rw, loc, centered, reduced, zeroAttr(elem),
+                            [](OpBuilder &b, Location l, Value v, Value acc) {
+                              return b.create<arith::AddFOp>(
+                                  l, b.create<arith::MulFOp>(l, v, v), acc);
+                            });
+  sq = buildReshape(rw, loc, sq, keepType);
+  return buildElementwise(
+      rw, loc, {centered, sq, gamma, beta}, type,
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value var = b.create<arith::DivFOp>(l, a[1], cst(b, l, (double)count));
+        Value denom = b.create<math::SqrtOp>(l, b.create<arith::AddFOp>(l, var, cst(b, l, eps)));
+        Value norm = b.create<arith::DivFOp>(l, a[0], denom);
+        return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, norm, a[2]), a[3]);
+      });
 }
 
 namespace {
@@ -96,47 +138,32 @@ struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
 struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LayerNormOp op, PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
-    Type elem = type.getElementType();
+    int64_t axis = *normalizeAxis(op.getAxis(), op.getType().getRank());
+    rewriter.replaceOp(op, buildLayerNorm(rewriter, op.getLoc(), op.getInput(), op.getGamma(),
+                                          op.getBeta(), op.getEps().convertToFloat(), axis));
+    return success();
+  }
+};
+
+/// sum = input + skip (+ bias) in one generic, then layer_norm's generics.
+struct SkipLayerNormLowering : OpRewritePattern<SkipLayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SkipLayerNormOp op, PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    SmallVector<Value> terms{op.getInput(), op.getSkip()};
+    if (op.getBias())
+      terms.push_back(op.getBias());
+    Value sum = buildElementwise(rewriter, op.getLoc(), terms, type,
+                                 [](OpBuilder &b, Location l, ValueRange a) {
+                                   Value s = b.create<arith::AddFOp>(l, a[0], a[1]);
+                                   if (a.size() > 2)
+                                     s = b.create<arith::AddFOp>(l, s, a[2]);
+                                   return s;
+                                 });
     int64_t axis = *normalizeAxis(op.getAxis(), type.getRank());
-    SmallVector<bool> reduced(type.getRank(), false);
-    int64_t count = 1;
-    for (int64_t i = axis; i < type.getRank(); ++i) {
-      reduced[i] = true;
-      count *= type.getDimSize(i);
-    }
-    auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
-    auto cst = [&](OpBuilder &b, Location l, double v) {
-      return b.create<arith::ConstantOp>(l, FloatAttr::get(elem, v));
-    };
-    Value sum = buildReduction(rewriter, loc, op.getInput(), reduced, zeroAttr(elem), addF);
-    Value mean = buildElementwise(
-        rewriter, loc, {sum}, cast<RankedTensorType>(sum.getType()),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return b.create<arith::DivFOp>(l, a[0], cst(b, l, (double)count));
-        });
-    mean = buildReshape(rewriter, loc, mean, keepType);
-    Value centered = buildElementwise(rewriter, loc, {op.getInput(), mean}, type,
-                                      [](OpBuilder &b, Location l, ValueRange a) {
-                                        return b.create<arith::SubFOp>(l, a[0], a[1]);
-                                      });
-    Value sq = buildReduction(rewriter, loc, centered, reduced, zeroAttr(elem),
-                              [](OpBuilder &b, Location l, Value v, Value acc) {
-                                return b.create<arith::AddFOp>(
-                                    l, b.create<arith::MulFOp>(l, v, v), acc);
-                              });
-    sq = buildReshape(rewriter, loc, sq, keepType);
-    float eps = op.getEps().convertToFloat();
-    Value y = buildElementwise(
-        rewriter, loc, {centered, sq, op.getGamma(), op.getBeta()}, type,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value var = b.create<arith::DivFOp>(l, a[1], cst(b, l, (double)count));
-          Value denom = b.create<math::SqrtOp>(l, b.create<arith::AddFOp>(l, var, cst(b, l, eps)));
-          Value norm = b.create<arith::DivFOp>(l, a[0], denom);
-          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, norm, a[2]), a[3]);
-        });
-    rewriter.replaceOp(op, y);
+    Value y = buildLayerNorm(rewriter, op.getLoc(), sum, op.getGamma(), op.getBeta(),
+                             op.getEps().convertToFloat(), axis);
+    rewriter.replaceOp(op, ValueRange{y, sum});
     return success();
   }
 };
@@ -145,7 +172,8 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
 
 void populateNormalizationPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-               ReduceLowering<ReduceMaxOp>, SoftmaxLowering, LayerNormLowering>(
+               ReduceLowering<ReduceMaxOp>, SoftmaxLowering, LayerNormLowering,
+               SkipLayerNormLowering>(
       patterns.getContext());
 }
 

@@ -2,9 +2,11 @@
 #include "Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "llvm/ADT/APFloat.h"
+#include <cmath>
 
 namespace mlir::attune {
 
@@ -120,6 +122,25 @@ TypedAttr zeroAttr(Type elementType) {
   if (auto ft = dyn_cast<FloatType>(elementType))
     return FloatAttr::get(ft, 0.0);
   return IntegerAttr::get(elementType, 0);
+}
+
+Value buildGeluScalar(OpBuilder &b, Location loc, Value x, bool tanhApprox) {
+  Type t = x.getType();
+  auto cst = [&](double v) { return b.create<arith::ConstantOp>(loc, FloatAttr::get(t, v)); };
+  Value inner;
+  if (tanhApprox) {
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    Value x3 = b.create<arith::MulFOp>(loc, b.create<arith::MulFOp>(loc, x, x), x);
+    Value poly = b.create<arith::AddFOp>(loc, x, b.create<arith::MulFOp>(loc, cst(0.044715), x3));
+    Value arg = b.create<arith::MulFOp>(loc, cst(std::sqrt(2.0 / M_PI)), poly);
+    inner = b.create<math::TanhOp>(loc, arg);
+  } else {
+    // 0.5 x (1 + erf(x / sqrt(2)))
+    Value arg = b.create<arith::MulFOp>(loc, x, cst(M_SQRT1_2));
+    inner = b.create<math::ErfOp>(loc, arg);
+  }
+  Value onePlus = b.create<arith::AddFOp>(loc, cst(1.0), inner);
+  return b.create<arith::MulFOp>(loc, b.create<arith::MulFOp>(loc, cst(0.5), x), onePlus);
 }
 
 } // namespace mlir::attune

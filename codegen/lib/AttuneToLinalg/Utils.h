@@ -38,6 +38,11 @@ TypedAttr floatLowest(Type elementType);
 TypedAttr zeroAttr(Type elementType);
 TypedAttr floatNegInf(Type elementType);
 
+/// GELU of one float scalar, the formulas of attune.gelu:
+///   erf:  0.5 x (1 + erf(x / sqrt(2)))
+///   tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+Value buildGeluScalar(OpBuilder &b, Location loc, Value x, bool tanhApprox);
+
 } // namespace mlir::attune
 
 #endif
@@ -46,6 +51,14 @@ namespace mlir::attune {
 /// Numerically stable softmax along `axis` (normalized): four generics
 /// (max, exp(x - max), sum, divide).
 Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis);
+/// Layer norm of `x` over dims [axis, rank) (normalized axis) with gamma/beta:
+/// sum, centered, sum of squares, normalize generics.
+Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value gamma, Value beta, float eps,
+                     int64_t axis);
+/// Contraction of attune.matmul's semantics (fill 0 + generic over
+/// (batch..., m, n, k)) producing `out`.
+Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transposeB,
+                  RankedTensorType out);
 /// Keep-dims shape of `shape` with `reduced` dims set to 1.
 SmallVector<int64_t> keepDimsShape(ArrayRef<int64_t> shape, ArrayRef<bool> reduced);
 } // namespace mlir::attune

@@ -818,3 +818,106 @@ func.func @split_sizes_overflow(%x: tensor<2x3x4xf32>) {
   %0:3 = attune.split %x {axis = 2 : i64, sizes = array<i64: 9223372036854775807, 9223372036854775807, 4>} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x1xf32>, tensor<2x3x2xf32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// fused_matmul / skip_layer_norm
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @fused_matmul_k(%a: tensor<2x3xf32>, %w: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op rhs: expected K = 3 in dim 0 (lhs is [2,3]), found [4,5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @fused_matmul_bias_shape(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>, %b: tensor<4xf32>) -> tensor<2x5xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op bias: shape [4] does not broadcast to the matmul result [2,5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w bias %b : (tensor<2x3xf32>, tensor<3x5xf32>, tensor<4xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @fused_matmul_residual_grows(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>, %r: tensor<3x2x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op residual: shape [3,2,5] does not broadcast to the matmul result [2,5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w residual %r : (tensor<2x3xf32>, tensor<3x5xf32>, tensor<3x2x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @fused_matmul_residual_type(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>, %r: tensor<2x5xf16>) -> tensor<2x5xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op residual: expected element type f32 (as lhs), found f16}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w residual %r : (tensor<2x3xf32>, tensor<3x5xf32>, tensor<2x5xf16>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @fused_matmul_activation(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op activation: expected "none", "relu", "gelu" or "gelu_tanh", found "silu"}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w {activation = "silu"} : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @fused_matmul_result(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>) -> tensor<2x4xf32> {
+  // expected-error @+2 {{'attune.fused_matmul' op inferred type(s) 'tensor<2x5xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = attune.fused_matmul %a, %w : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @skip_layer_norm_skip_shape(%x: tensor<1x8x64xf32>, %r: tensor<1x9x64xf32>, %g: tensor<64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+2 {{'attune.skip_layer_norm' op skip: shape [1,9,64] does not broadcast to the input shape [1,8,64]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = attune.skip_layer_norm %x, %r, %g, %g : (tensor<1x8x64xf32>, tensor<1x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @skip_layer_norm_bias_type(%x: tensor<1x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64xbf16>) -> tensor<1x8x64xf32> {
+  // expected-error @+2 {{'attune.skip_layer_norm' op bias: expected element type f32 (as input), found bf16}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = attune.skip_layer_norm %x, %x, %g, %g bias %b : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xbf16>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @skip_layer_norm_gamma(%x: tensor<1x8x64xf32>, %g: tensor<32xf32>, %b: tensor<64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+2 {{'attune.skip_layer_norm' op gamma: expected shape [64] (input dims from axis 2), found [32]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = attune.skip_layer_norm %x, %x, %g, %b : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<32xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @skip_layer_norm_axis(%x: tensor<1x8x64xf32>, %g: tensor<64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+2 {{'attune.skip_layer_norm' op axis: -4 is out of range for input of rank 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = attune.skip_layer_norm %x, %x, %g, %g {axis = -4 : i64} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @skip_layer_norm_eps(%x: tensor<1x8x64xf32>, %g: tensor<64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+2 {{'attune.skip_layer_norm' op eps: expected >= 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = attune.skip_layer_norm %x, %x, %g, %g {eps = -1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y : tensor<1x8x64xf32>
+}

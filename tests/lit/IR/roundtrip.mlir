@@ -295,3 +295,33 @@ func.func @slice_huge_step(%x: tensor<4xf32>) -> tensor<1xf32> {
   %0 = attune.slice %x {starts = array<i64: 0>, ends = array<i64: 4>, steps = array<i64: 9223372036854775807>} : (tensor<4xf32>) -> tensor<1xf32>
   return %0 : tensor<1xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @fused_matmul
+// CHECK:         attune.fused_matmul %{{.+}}, %{{.+}} : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+// CHECK:         attune.fused_matmul %{{.+}}, %{{.+}} bias %{{.+}} {activation = "gelu", transpose_b} : (tensor<1x2x3xf32>, tensor<5x3xf32>, tensor<5xf32>) -> tensor<1x2x5xf32>
+// CHECK:         attune.fused_matmul %{{.+}}, %{{.+}} residual %{{.+}} {activation = "relu"} : (tensor<2x3xf32>, tensor<3x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+// CHECK:         attune.fused_matmul %{{.+}}, %{{.+}} bias %{{.+}} residual %{{.+}} {activation = "gelu_tanh"} : (tensor<4x2x3xf32>, tensor<4x3x5xf32>, tensor<1x5xf32>, tensor<4x2x5xf32>) -> tensor<4x2x5xf32>
+func.func @fused_matmul(%a: tensor<2x3xf32>, %w: tensor<3x5xf32>, %a3: tensor<1x2x3xf32>, %wt: tensor<5x3xf32>,
+                        %b: tensor<5xf32>, %r: tensor<2x5xf32>, %ab: tensor<4x2x3xf32>, %wb: tensor<4x3x5xf32>,
+                        %b2: tensor<1x5xf32>, %rb: tensor<4x2x5xf32>)
+    -> (tensor<2x5xf32>, tensor<1x2x5xf32>, tensor<2x5xf32>, tensor<4x2x5xf32>) {
+  %0 = attune.fused_matmul %a, %w : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  %1 = attune.fused_matmul %a3, %wt bias %b {activation = "gelu", transpose_b} : (tensor<1x2x3xf32>, tensor<5x3xf32>, tensor<5xf32>) -> tensor<1x2x5xf32>
+  %2 = attune.fused_matmul %a, %w residual %r {activation = "relu"} : (tensor<2x3xf32>, tensor<3x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  %3 = attune.fused_matmul %ab, %wb bias %b2 residual %rb {activation = "gelu_tanh"} : (tensor<4x2x3xf32>, tensor<4x3x5xf32>, tensor<1x5xf32>, tensor<4x2x5xf32>) -> tensor<4x2x5xf32>
+  return %0, %1, %2, %3 : tensor<2x5xf32>, tensor<1x2x5xf32>, tensor<2x5xf32>, tensor<4x2x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @skip_layer_norm
+// CHECK:         %{{.+}}, %{{.+}} = attune.skip_layer_norm %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {eps = 9.99999996E-13 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+// CHECK:         %{{.+}}, %{{.+}} = attune.skip_layer_norm %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} bias %{{.+}} {axis = -2 : i64} : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+func.func @skip_layer_norm(%x: tensor<1x8x64xf32>, %r: tensor<1x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>,
+                           %g2: tensor<8x64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>) {
+  %y, %s = attune.skip_layer_norm %x, %r, %g, %b {eps = 1.0e-12 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  %y2, %s2 = attune.skip_layer_norm %x, %b, %g2, %g2 bias %g {axis = -2 : i64} : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  return %y, %s2 : tensor<1x8x64xf32>, tensor<1x8x64xf32>
+}

@@ -295,6 +295,66 @@ def Attune_AttentionOp : Attune_Op<"attention",
 }
 
 //===----------------------------------------------------------------------===//
+// Fused forms produced by the fusion passes (passes/lib/Transforms/Fuse*.cpp)
+//===----------------------------------------------------------------------===//
+
+def Attune_FusedMatmulOp : Attune_Op<"fused_matmul",
+    [Pure, InferTypeOpAdaptor, AttrSizedOperandSegments]> {
+  let summary = "matmul with a fused epilogue: bias, activation, residual";
+  let description = [{
+    `result = activation(lhs · rhs + bias) + residual`, where `lhs · rhs` is
+    `attune.matmul` (batched, optional `transpose_b`, same shape rules).
+    `bias` and `residual` are optional and each must broadcast to the
+    matmul's result shape (a bias is usually `[N]`, a residual the full
+    result). `activation` is one of `"none"`, `"relu"`, `"gelu"` (erf form),
+    `"gelu_tanh"` (tanh approximation), with `attune.gelu`'s formulas.
+    Produced by `--attune-fuse-epilogue`; lowered to one contraction and one
+    elementwise epilogue generic.
+
+    ```mlir
+    %y = attune.fused_matmul %x, %w bias %b {activation = "gelu", transpose_b} : (tensor<1x8x64xf32>, tensor<256x64xf32>, tensor<256xf32>) -> tensor<1x8x256xf32>
+    %z = attune.fused_matmul %h, %w2 bias %b2 residual %x : (tensor<1x8x256xf32>, tensor<256x64xf32>, tensor<64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+    ```
+  }];
+  let arguments = (ins Attune_FloatTensor:$lhs, Attune_FloatTensor:$rhs,
+                       Optional<Attune_FloatTensor>:$bias,
+                       Optional<Attune_FloatTensor>:$residual,
+                       UnitAttr:$transpose_b,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs Attune_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Attune_SkipLayerNormOp : Attune_Op<"skip_layer_norm",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "residual add followed by layer normalization";
+  let description = [{
+    `sum = input + skip (+ bias)`, `result = layer_norm(sum, gamma, beta)`
+    with `attune.layer_norm`'s semantics (`eps`, `axis`). Both results are
+    returned, like ONNX Runtime's SkipLayerNormalization: post-LN encoders
+    (BERT) use only `result`, pre-LN decoders (GPT-2) also carry `sum` on as
+    the next residual. `skip` and `bias` must broadcast to `input`'s shape.
+    Produced by `--attune-fuse-layer-norm`.
+
+    ```mlir
+    %y, %s = attune.skip_layer_norm %x, %r, %g, %b {eps = 1.0e-12 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+    %y2, %s2 = attune.skip_layer_norm %x, %r, %g, %b bias %c : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+    ```
+  }];
+  let arguments = (ins Attune_FloatTensor:$input, Attune_FloatTensor:$skip,
+                       Attune_FloatTensor:$gamma, Attune_FloatTensor:$beta,
+                       Optional<Attune_FloatTensor>:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$eps,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs Attune_FloatTensor:$result, Attune_FloatTensor:$sum);
+  let assemblyFormat = [{
+    $input `,` $skip `,` $gamma `,` $beta (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
