@@ -326,11 +326,23 @@ std::string detectPrefix(const WeightTable &w, const std::string &type) {
 ///   h = wte[ids] + wpe[pos];  L x [ h += proj(attn(split(c_attn(ln_1 h))));
 ///                                   h += c_proj(gelu(c_fc(ln_2 h))) ];
 ///   last_hidden_state = ln_f h;  logits = last_hidden_state . wte^T
-void buildGPT2(Builder &bld, Value ids, Value mask, SmallVector<Value> &outs,
-               SmallVector<std::string> &outNames) {
+/// `past`: the decode step of a KV-cached decoder: `positions` [1, 1], the
+/// caches [L, 1, C, E] and `mask` [1, C + 1] (the cache's valid rows and the
+/// new token); keys/values are the cache's rows followed by the new token's.
+/// Otherwise causal attention over the S tokens with the padding `mask`.
+/// `newKeys`/`newValues` receive each layer's keys/values [1, Sq, E].
+struct GPT2Past {
+  Value positions, keys, values;
+  int64_t capacity = 0;
+};
+
+void buildGPT2(Builder &bld, Value ids, Value mask, const GPT2Past *past,
+               SmallVector<Value> &newKeys, SmallVector<Value> &newValues,
+               SmallVector<Value> &outs, SmallVector<std::string> &outNames) {
   OpBuilder &b = bld.b;
   const Arch &arch = bld.arch;
-  int64_t S = bld.opts.seqLen, E = arch.hidden;
+  int64_t S = cast<RankedTensorType>(ids.getType()).getDimSize(1), E = arch.hidden;
+  int64_t B = cast<RankedTensorType>(ids.getType()).getDimSize(0);
   auto conv1d = [&](Value x, const std::string &module, int64_t in, int64_t out) {
     Location loc = bld.at(module);
     Value y = b.create<MatmulOp>(loc, x, bld.weight(module + ".weight", {in, out}), false);
@@ -338,36 +350,74 @@ void buildGPT2(Builder &bld, Value ids, Value mask, SmallVector<Value> &outs,
   };
   Value wte = bld.weight("wte.weight", {arch.vocab, E});
   Value h = b.create<EmbeddingOp>(bld.at("wte"), wte, ids);
-  std::vector<int64_t> pos(S);
-  for (int64_t i = 0; i < S; ++i)
-    pos[i] = i;
+  Value positions;
+  if (past) {
+    positions = past->positions;
+  } else {
+    std::vector<int64_t> pos(S);
+    for (int64_t i = 0; i < S; ++i)
+      pos[i] = i;
+    positions = bld.i64Const({1, S}, pos, bld.at("wpe"));
+  }
   Value p = b.create<EmbeddingOp>(bld.at("wpe"), bld.weight("wpe.weight", {arch.maxPos, E}),
-                                  bld.i64Const({1, S}, pos, bld.at("wpe")));
+                                  positions);
   h = b.create<AddOp>(bld.at("wpe"), h, p);
+  auto cacheRows = [&](Value cache, int64_t layer, Value fresh, Location loc) -> Value {
+    int64_t C = past->capacity;
+    Value rows = b.create<SliceOp>(loc, cache, b.getDenseI64ArrayAttr({layer, 0, 0, 0}),
+                                   b.getDenseI64ArrayAttr({layer + 1, 1, C, E}),
+                                   b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    rows = b.create<ReshapeOp>(loc, bld.f32({1, C, E}), rows);
+    return b.create<ConcatOp>(loc, ValueRange{rows, fresh}, b.getI64IntegerAttr(1));
+  };
   for (int64_t i = 0; i < arch.layers; ++i) {
     std::string L = "h." + std::to_string(i);
     Value a = bld.layerNorm(h, L + ".ln_1");
     Value qkv = conv1d(a, L + ".attn.c_attn", E, 3 * E);
-    auto split = b.create<SplitOp>(bld.at(L + ".attn"), qkv, b.getI64IntegerAttr(2),
+    Location al = bld.at(L + ".attn");
+    auto split = b.create<SplitOp>(al, qkv, b.getI64IntegerAttr(2),
                                    b.getDenseI64ArrayAttr({E, E, E}));
-    Value ctxv = b.create<AttentionOp>(bld.at(L + ".attn"), split.getResult(0),
-                                       split.getResult(1), split.getResult(2), mask,
-                                       b.getI64IntegerAttr(arch.heads), FloatAttr(),
-                                       b.getUnitAttr());
+    Value k = split.getResult(1), v = split.getResult(2);
+    newKeys.push_back(k);
+    newValues.push_back(v);
+    Value ctxv;
+    if (past)
+      ctxv = b.create<AttentionOp>(al, split.getResult(0), cacheRows(past->keys, i, k, al),
+                                   cacheRows(past->values, i, v, al), mask,
+                                   b.getI64IntegerAttr(arch.heads), FloatAttr(), UnitAttr());
+    else
+      ctxv = b.create<AttentionOp>(al, split.getResult(0), k, v, mask,
+                                   b.getI64IntegerAttr(arch.heads), FloatAttr(),
+                                   b.getUnitAttr());
     h = b.create<AddOp>(bld.at(L + ".attn.c_proj"), h, conv1d(ctxv, L + ".attn.c_proj", E, E));
     Value m = bld.layerNorm(h, L + ".ln_2");
     Value f = bld.activation(conv1d(m, L + ".mlp.c_fc", E, arch.inter), L + ".mlp.act");
     h = b.create<AddOp>(bld.at(L + ".mlp.c_proj"), h,
                         conv1d(f, L + ".mlp.c_proj", arch.inter, E));
   }
+  (void)B;
   h = bld.layerNorm(h, "ln_f");
-  outs.push_back(h);
-  outNames.push_back("last_hidden_state");
+  if (!past) {
+    outs.push_back(h);
+    outNames.push_back("last_hidden_state");
+  }
   Value head = bld.has("lm_head.weight", false)
                    ? bld.weight("lm_head.weight", {arch.vocab, E}, false)
                    : wte;
   outs.push_back(b.create<MatmulOp>(bld.at("lm_head"), h, head, true));
   outNames.push_back("logits");
+}
+
+/// [1, S, E] per layer -> [L, 1, S, E].
+Value stackLayers(Builder &bld, ArrayRef<Value> perLayer, Location loc) {
+  SmallVector<Value> parts;
+  for (Value v : perLayer) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape{1};
+    shape.append(t.getShape().begin(), t.getShape().end());
+    parts.push_back(bld.b.create<ReshapeOp>(loc, RankedTensorType::get(shape, t.getElementType()), v));
+  }
+  return bld.b.create<ConcatOp>(loc, parts, bld.b.getI64IntegerAttr(0));
 }
 
 std::string detectPooling(const std::string &dir) {
@@ -407,6 +457,23 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   bool withTypes = arch.type == "bert" && arch.typeVocab > 0;
   SmallVector<Type> inTypes{ids, ids};
   SmallVector<std::string> inNames{"input_ids", "attention_mask"};
+  bool decode = opts.decodeStep;
+  int64_t capacity = opts.contextLen > 0 ? opts.contextLen : arch.maxPos;
+  if (decode) {
+    if (arch.type != "gpt2")
+      fail(configPath + ": incremental decoding needs a causal decoder (model_type gpt2), found '" +
+           arch.type + "'");
+    if (B != 1)
+      fail("incremental decoding is compiled for batch 1, found --batch " + std::to_string(B));
+    if (capacity > arch.maxPos)
+      fail(configPath + ": context length " + std::to_string(capacity) +
+           " exceeds the model's maximum positions (n_positions " + std::to_string(arch.maxPos) +
+           ")");
+    auto one = RankedTensorType::get({1, 1}, b.getI64Type());
+    auto cache = bld.f32({arch.layers, 1, capacity, H});
+    inTypes = {one, one, cache, cache, RankedTensorType::get({1, capacity + 1}, b.getI64Type())};
+    inNames = {"input_ids", "position_ids", "past_keys", "past_values", "past_mask"};
+  }
   if (withTypes) {
     inTypes.push_back(ids);
     inNames.push_back("token_type_ids");
@@ -424,8 +491,21 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   SmallVector<std::string> outNames;
   Value h;
   if (arch.type == "gpt2") {
-    buildGPT2(bld, inputIds, mask, outs, outNames);
+    SmallVector<Value> keys, values;
+    GPT2Past past;
+    if (decode) {
+      past = {entry->getArgument(1), entry->getArgument(2), entry->getArgument(3), capacity};
+      mask = entry->getArgument(4);
+    }
+    buildGPT2(bld, inputIds, mask, decode ? &past : nullptr, keys, values, outs, outNames);
     h = outs.front();
+    if (decode || (opts.kvOutputs && B == 1)) {
+      Location kl = bld.at("model");
+      outs.push_back(stackLayers(bld, keys, kl));
+      outNames.push_back(decode ? "keys" : "present_keys");
+      outs.push_back(stackLayers(bld, values, kl));
+      outNames.push_back(decode ? "values" : "present_values");
+    }
   } else {
   // Embeddings.
   std::string emb = "embeddings";
@@ -520,7 +600,7 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   } // encoders
 
   // Sentence embedding (sentence-transformers: pooling + Normalize).
-  if (!pooling.empty()) {
+  if (!pooling.empty() && !decode) {
     Location sl = bld.at("pooling");
     Value e;
     if (pooling == "mean") {
@@ -552,6 +632,8 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   for (size_t i = 0; i < inNames.size(); ++i)
     fn.setArgAttr(i, "attune.name", b.getStringAttr(inNames[i]));
   fn.setArgAttr(0, "attune.max_value", b.getI64IntegerAttr(arch.vocab));
+  if (decode)
+    fn.setArgAttr(1, "attune.max_value", b.getI64IntegerAttr(capacity));
   if (withTypes)
     fn.setArgAttr(2, "attune.max_value", b.getI64IntegerAttr(arch.typeVocab));
   for (size_t i = 0; i < outNames.size(); ++i)
@@ -571,6 +653,8 @@ ImportedModel build(MLIRContext &ctx, const std::string &dir, const HFImportOpti
   ImportedModel out;
   out.module = std::move(owned);
   out.name = name;
+  out.causalDecoder = arch.type == "gpt2";
+  out.maxPositions = maxLen;
   out.weights.source = weights.source;
   out.weights.merge(std::move(weights));
   return out;

@@ -53,6 +53,20 @@ char *attune_rt_signature_json(const attune_abi_model *abi);
 attune_status attune_rt_validate(const attune_abi_model *abi, const attune_tensor *in,
                                  size_t n_in, const attune_tensor *out, size_t n_out);
 
+/* The same for an explicit signature. With seq-dim arrays (one per tensor,
+ * -1 = none), those dims may take any length in [1, max_seq], the same in
+ * every tensor, returned in *seq_len (0 when no tensor has one). */
+attune_status attune_rt_validate_io(const attune_abi_tensor *ins, uint32_t num_ins,
+                                    const attune_abi_tensor *outs, uint32_t num_outs,
+                                    const int32_t *in_seq_dims, const int32_t *out_seq_dims,
+                                    int64_t max_seq, const attune_tensor *in, size_t n_in,
+                                    const attune_tensor *out, size_t n_out, int64_t *seq_len);
+
+/* Calls |entry| with the model's weights (by index), then the data of |in|
+ * and |out|; no validation. */
+attune_status attune_rt_call_entry(attune_model *m, const attune_abi_entry *entry,
+                                   const attune_tensor *in, const attune_tensor *out);
+
 struct attune_model {
   const attune_abi_model *abi;
   attune_rt_weights weights;

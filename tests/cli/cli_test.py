@@ -1757,7 +1757,7 @@ def _(ctx):
     lib = fx_hf_bert_lib(ctx)
     c = Checker()
     text = " ".join(["word"] * 40)
-    c.error(ctx.run("run", lib, "--text", text), ["--seq-len 16", "--truncate", "tokens"])
+    c.error(ctx.run("run", lib, "--text", text), ["at most 16", "--truncate", "tokens"])
     r = ctx.run("run", lib, "--text", text, "--truncate")
     c.ok(r)
     c.finish()
@@ -1768,6 +1768,105 @@ def _(ctx):
     lib = fx_hf_bert_lib(ctx)
     c = Checker()
     c.error(ctx.run("run", lib, "--fill-mask", "no mask here"), ["--fill-mask", "[MASK]"])
+    c.finish()
+
+
+def fx_hf_gpt2_lib(ctx):
+    def build(ctx):
+        out = ctx.mkdir("hf_gpt2")
+        lib = os.path.join(out, "gpt2.so")
+        c = Checker()
+        c.ok(ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "gpt2"),
+                     "-o", lib, "--seq-len", "8", "--context", "32"))
+        c.file(lib)
+        c.file(os.path.join(out, "gpt2.tokenizer", "vocab.json"))
+        c.file(os.path.join(out, "gpt2.tokenizer", "merges.txt"))
+        c.finish()
+        return lib
+    return ctx.fixture("hf_gpt2_lib", build)
+
+
+@case("hf-gpt2-generate", "hf")
+def _(ctx):
+    # The fixture's prompt and PyTorch's greedy continuation
+    # (scripts/fixtures/make_hf_fixtures.py).
+    lib = fx_hf_gpt2_lib(ctx)
+    fx = os.path.join(ctx.source, "tests", "fixtures", "hf", "gpt2", "expected")
+    _, _, want = read_npy(os.path.join(fx, "generated_ids.npy"))
+    with open(os.path.join(fx, "generated_text.txt"), encoding="utf-8") as f:
+        want_text = f.read()
+    c = Checker()
+    r = ctx.run("run", lib, "--text", "The capital of France is", "--generate", str(len(want)))
+    if c.ok(r):
+        c.contains(r.stdout, ["generated ids: " + " ".join(str(int(x)) for x in want),
+                              "text: " + want_text, "per generated token (KV cache)"], "stdout")
+    c.finish()
+
+
+@case("hf-gpt2-text-bpe", "hf")
+def _(ctx):
+    lib = fx_hf_gpt2_lib(ctx)
+    c = Checker()
+    r = ctx.run("run", lib, "--text", "The capital of France is")
+    if c.ok(r):
+        c.contains(r.stdout, ["tokens: The capital of France is", "logits", "present_keys"],
+                   "stdout")
+    c.finish()
+
+
+@case("hf-gpt2-generate-bad-use", "hf")
+def _(ctx):
+    lib = fx_hf_gpt2_lib(ctx)
+    c = Checker()
+    c.error(ctx.run("run", lib, "--generate", "3"), ["--generate", "--text"])
+    c.error(ctx.run("run", lib, "--text", "The capital of France is", "--generate", "40"),
+            ["32 tokens", "context length"])
+    # A BERT library has no decoder.
+    c.error(ctx.run("run", fx_hf_bert_lib(ctx), "--text", "a cat", "--generate", "2"),
+            ["--generate", "incremental decoding", "GPT-2"])
+    c.finish()
+
+
+@case("hf-seq-lens", "hf")
+def _(ctx):
+    out = ctx.mkdir("hf_buckets")
+    lib = os.path.join(out, "b.so")
+    c = Checker()
+    r = ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "bert"),
+                "-o", lib, "--seq-lens", "8,16", "--pooling", "mean")
+    if c.ok(r):
+        c.contains(r.stdout, ["--seq-lens 8,16"], "stdout")
+        r = ctx.run("run", lib, "--similarity", "a cat", "a dog")
+        if c.ok(r):
+            # Two short texts: run at their own length, padded to the 8 bucket.
+            c.contains(r.stdout, ["cosine similarity", "x 4 tokens"], "stdout")
+        text = " ".join(["word"] * 40)
+        c.error(ctx.run("run", lib, "--text", text), ["at most 16", "--truncate"])
+        with open(os.path.join(out, "b.h"), encoding="utf-8") as f:
+            c.contains(f.read(), ["Sequence-length buckets: 8 16"], "b.h")
+    c.error(ctx.run("compile", os.path.join(ctx.source, "tests", "fixtures", "hf", "bert"),
+                    "-o", lib, "--seq-lens", "8,x"), ["--seq-lens", "8,x"])
+    c.finish()
+
+
+@case("bench", "run")
+def _(ctx):
+    lib = fx_encoder_lib(ctx)
+    out = ctx.mkdir("bench")
+    c = Checker()
+    js = os.path.join(out, "b.json")
+    r = ctx.run("bench", lib, "--iterations", "5", "--warmup", "1", "--threads", "2",
+                "--json", js)
+    if c.ok(r):
+        c.contains(r.stdout, ["5 runs after 1 warm-up", "p50", "p90", "input_ids[1,16]"], "stdout")
+        c.file(js)
+        with open(js) as f:
+            j = json.load(f)
+        c.require(j.get("runs") == 5 and j.get("p50_ms", -1) > 0,
+                  "bench JSON has runs 5 and a positive p50_ms: " + json.dumps(j))
+    c.error(ctx.run("bench", lib, "--iterations", "0"), ["--iterations", "'0'"])
+    c.error(ctx.run("bench", lib, "--seq-len", "4"), ["--seq-len", "no sequence buckets"])
+    c.error(ctx.run("bench"), ["bench", "LIB.so"])
     c.finish()
 
 

@@ -29,6 +29,7 @@ usage: attune <command> [options]
 commands:
   compile   compile a model into a self-contained shared library (.so + .h + .weights)
   run       run a compiled library (or the reference interpreter) on .npy inputs
+  bench     time a compiled library (p50/p90 latency)
 
 Run 'attune <command> --help' for the options of a command.
 )";
@@ -36,7 +37,7 @@ Run 'attune <command> --help' for the options of a command.
 const char *kCompileHelp = R"(usage: attune compile MODEL -o OUT.so [options]
 
 MODEL is a Hugging Face model directory (config.json + model.safetensors; bert, roberta,
-distilbert), an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
+distilbert, gpt2), an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
 MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 
 options:
@@ -55,8 +56,14 @@ options:
 Hugging Face models:
   --batch N               batch size to specialize for (default 1)
   --seq-len S             sequence length to specialize for (default 128)
+  --seq-lens S1,S2,...    one specialization per length in one library; a run with length L
+                          uses the smallest one >= L (inputs padded, attention_mask masks the
+                          padding), longer inputs are refused
   --pooling mean|cls      add a sentence_embedding output (L2-normalised); the default is the
                           pooling of a sentence-transformers directory (1_Pooling/), else none
+  --context N             GPT-2 at batch 1: KV-cache capacity of the incremental-decoding
+                          entry (default: the model's n_positions)
+  --no-kv-cache           GPT-2: leave out the incremental-decoding entry
 )";
 
 const char *kRunHelp = R"(usage: attune run LIB.so [options]
@@ -90,6 +97,24 @@ text input (libraries compiled from a Hugging Face directory with a vocab.txt):
   --top-k K               with --fill-mask (default 5)
   --tokenizer DIR         tokenizer files (default: X.tokenizer/ written next to X.so)
   --truncate              truncate texts longer than the compiled --seq-len (else an error)
+  --generate N            GPT-2 libraries: greedy-decode N tokens after each --text with the
+                          library's KV cache (one decode step per new token)
+)";
+
+const char *kBenchHelp = R"(usage: attune bench LIB.so [options]
+
+Times attune_model_run on the library: warm-up runs, then timed runs; prints min, p50, p90 and
+mean latency. Inputs are --input files or deterministic random data (token ids below the
+vocabulary size, masks 1).
+
+options:
+  --iterations N          timed runs (default 20)
+  --warmup N              untimed runs first (default 3)
+  --max-seconds S         stop after S seconds of timed runs (at least 3 runs)
+  --threads N             worker threads (default: ATTUNE_NUM_THREADS or all CPUs)
+  --input NAME=FILE.npy   an input (repeatable); the others are random (--seed N)
+  --seq-len L             bucketed libraries (--seq-lens): run at length L
+  --json FILE             also write the numbers as JSON
 )";
 
 int fail(const llvm::Twine &msg) {
@@ -173,6 +198,23 @@ int compileMain(int argc, char **argv) {
       o.embedWeights = true;
     } else if (a == "--weights") {
       if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
+    } else if (a == "--seq-lens") {
+      if (!takeValue(argc, argv, i, "--seq-lens", v)) return 1;
+      llvm::SmallVector<llvm::StringRef> parts;
+      llvm::StringRef(v).split(parts, ',');
+      for (llvm::StringRef part : parts) {
+        int64_t x;
+        if (!parseInt(part.trim().str(), x) || x < 1 || x > (1 << 20))
+          return fail("--seq-lens: expected comma-separated positive integers, found '" + v +
+                      "'");
+        o.seqLens.push_back(x);
+      }
+    } else if (a == "--context") {
+      if (!takeValue(argc, argv, i, "--context", v)) return 1;
+      if (!parseInt(v, o.contextLen) || o.contextLen < 1 || o.contextLen > (1 << 20))
+        return fail("--context: expected a positive integer, found '" + v + "'");
+    } else if (a == "--no-kv-cache") {
+      o.kvCache = false;
     } else if (a == "--chunks") {
       if (!takeValue(argc, argv, i, "--chunks", v)) return 1;
       if (!parseInt(v, o.parallelChunks) || o.parallelChunks < 1)
@@ -196,9 +238,17 @@ int compileMain(int argc, char **argv) {
     else
       o.output = stem + "." + mlir::attune::phaseName(*o.compileTo).str() + ".mlir";
   }
-  if (llvm::sys::fs::is_directory(o.model))
-    llvm::outs() << "specializing for --batch " << o.modelOptions.batch << " --seq-len "
-                 << o.modelOptions.seqLen << "\n";
+  if (llvm::sys::fs::is_directory(o.model)) {
+    llvm::outs() << "specializing for --batch " << o.modelOptions.batch;
+    if (o.seqLens.empty()) {
+      llvm::outs() << " --seq-len " << o.modelOptions.seqLen << "\n";
+    } else {
+      llvm::outs() << " --seq-lens ";
+      for (size_t k = 0; k < o.seqLens.size(); ++k)
+        llvm::outs() << (k ? "," : "") << o.seqLens[k];
+      llvm::outs() << "\n";
+    }
+  }
   if (auto err = attune::compile(o, llvm::outs()))
     return fail(llvm::toString(std::move(err)));
   llvm::outs() << "wrote " << o.output << "\n";
@@ -239,6 +289,12 @@ int runMain(int argc, char **argv) {
       if (!takeValue(argc, argv, i, "--tokenizer", o.tokenizerDir)) return 1;
     } else if (a == "--truncate") {
       o.truncate = true;
+    } else if (a == "--generate") {
+      int64_t n;
+      if (!takeValue(argc, argv, i, "--generate", v)) return 1;
+      if (!parseInt(v, n) || n < 1 || n > (1 << 20))
+        return fail("--generate: expected a positive integer, found '" + v + "'");
+      o.generate = n;
     } else if (a == "--top-k") {
       int64_t k;
       if (!takeValue(argc, argv, i, "--top-k", v)) return 1;
@@ -285,8 +341,76 @@ int runMain(int argc, char **argv) {
   if (o.textMode() && (o.reference || !o.inputs.empty()))
     return fail("run: --text/--similarity/--fill-mask take the inputs from text; they cannot be "
                 "combined with --reference or --input");
+  if (o.generate && o.texts.empty())
+    return fail("run: --generate N continues the --text prompt; give one with --text");
   if ((!o.texts.empty()) + (!o.similarity.empty()) + (!o.fillMask.empty()) > 1)
     return fail("run: use one of --text, --similarity and --fill-mask");
+  if (auto err = attune::run(o, llvm::outs()))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
+int benchMain(int argc, char **argv) {
+  attune::RunOptions o;
+  o.randomInputs = true;
+  o.benchIterations = 20;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i], v;
+    int64_t x;
+    auto intOpt = [&](const char *name, int64_t lo, int64_t hi, int64_t &dst) {
+      if (!takeValue(argc, argv, i, name, v))
+        return false;
+      if (!parseInt(v, x) || x < lo || x > hi) {
+        fail(std::string(name) + ": expected an integer in [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + "], found '" + v + "'");
+        return false;
+      }
+      dst = x;
+      return true;
+    };
+    int64_t tmp;
+    if (a == "-h" || a == "--help") {
+      llvm::outs() << kBenchHelp;
+      return 0;
+    } else if (a == "--iterations") {
+      if (!intOpt("--iterations", 1, 1000000, tmp)) return 1;
+      o.benchIterations = static_cast<int>(tmp);
+    } else if (a == "--warmup") {
+      if (!intOpt("--warmup", 0, 1000000, tmp)) return 1;
+      o.benchWarmup = static_cast<int>(tmp);
+    } else if (a == "--threads") {
+      if (!intOpt("--threads", 1, 1024, tmp)) return 1;
+      o.threads = static_cast<int>(tmp);
+    } else if (a == "--seed") {
+      if (!intOpt("--seed", 0, INT64_MAX, tmp)) return 1;
+      o.seed = static_cast<uint64_t>(tmp);
+    } else if (a == "--seq-len") {
+      if (!intOpt("--seq-len", 1, 1 << 20, o.benchSeqLen)) return 1;
+    } else if (a == "--max-seconds") {
+      if (!takeValue(argc, argv, i, "--max-seconds", v)) return 1;
+      char *end = nullptr;
+      double secs = strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(secs > 0))
+        return fail("--max-seconds: expected a positive number, found '" + v + "'");
+      o.benchSeconds = secs;
+    } else if (a == "--json") {
+      if (!takeValue(argc, argv, i, "--json", o.benchJson)) return 1;
+    } else if (a == "--input") {
+      if (!takeValue(argc, argv, i, "--input", v)) return 1;
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        return fail("--input: expected NAME=FILE.npy, found '" + v + "'");
+      o.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
+    } else if (!a.empty() && a[0] == '-') {
+      return fail("bench: unknown option '" + a + "' (see attune bench --help)");
+    } else if (o.target.empty()) {
+      o.target = a;
+    } else {
+      return fail("bench: more than one library given ('" + o.target + "' and '" + a + "')");
+    }
+  }
+  if (o.target.empty())
+    return fail("bench: expected a LIB.so (see attune bench --help)");
   if (auto err = attune::run(o, llvm::outs()))
     return fail(llvm::toString(std::move(err)));
   return 0;
@@ -309,5 +433,7 @@ int main(int argc, char **argv) {
     return compileMain(argc - 2, argv + 2);
   if (cmd == "run")
     return runMain(argc - 2, argv + 2);
-  return fail("unknown command '" + cmd + "' (expected compile or run; see attune --help)");
+  if (cmd == "bench")
+    return benchMain(argc - 2, argv + 2);
+  return fail("unknown command '" + cmd + "' (expected compile, run or bench; see attune --help)");
 }

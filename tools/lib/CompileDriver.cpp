@@ -21,7 +21,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include <algorithm>
 #include <chrono>
+#include <functional>
 
 using namespace mlir;
 using mlir::attune::Phase;
@@ -213,49 +215,61 @@ llvm::Error lowerTo(ModuleOp module, Phase phase, const mlir::attune::TargetOpti
   return lowerTo(module, Phase::Import, phase, target);
 }
 
-llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
-  using Clock = std::chrono::steady_clock;
-  std::vector<std::pair<std::string, double>> times;
-  auto t0 = Clock::now(), start = t0;
-  auto lap = [&](const std::string &what) {
-    auto now = Clock::now();
-    times.push_back({what, std::chrono::duration<double>(now - t0).count()});
-    t0 = now;
-  };
+namespace {
 
-  auto target = mlir::attune::resolveCPUTarget(o.target);
-  if (!target)
-    return target.takeError();
-  mlir::attune::TargetOptions topts;
-  topts.cpu = target->cpu;
-  topts.features = target->features;
-  topts.parallelChunks = o.parallelChunks;
+/// One entry point compiled from its own specialization of the model.
+struct EntryBuild {
+  EntrySpec spec;
+  std::string object;
+  LoadedModel model; // keeps the weights alive until the library is written
+  bool causalDecoder = false;
+  int64_t maxPositions = 0;
+};
 
+/// Which entries a library holds.
+struct EntryPlan {
+  std::string name;    // "" = primary
+  ModelOptions model;  // specialization
+  std::string dumpDir; // "" = no dumps
+};
+
+} // namespace
+
+/// Imports and lowers one specialization. With `last` < library it writes
+/// `o.output` itself (primary only) and returns with `*done` set.
+static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
+                                const mlir::attune::CPUTarget &target,
+                                const mlir::attune::TargetOptions &topts, Phase last,
+                                const std::function<void(const std::string &)> &lap,
+                                EntryBuild &out, bool *done) {
   auto ctx = createContext();
-  auto model = loadModel(*ctx, o.model, o.weights, o.modelOptions);
+  auto model = loadModel(*ctx, o.model, o.weights, plan.model);
   if (!model)
     return model.takeError();
   ModuleOp module = *model->module;
-  lap("import");
+  std::string tag = plan.name.empty() ? "" : " (" + plan.name + ")";
+  lap("import" + tag);
 
-  if (!o.dumpIrDir.empty())
-    if (std::error_code ec = llvm::sys::fs::create_directories(o.dumpIrDir))
-      return makeError(o.dumpIrDir + ": cannot create directory: " + ec.message());
+  if (!plan.dumpDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(plan.dumpDir))
+      return makeError(plan.dumpDir + ": cannot create directory: " + ec.message());
   auto dump = [&](Phase p, llvm::StringRef text, llvm::StringRef ext) -> llvm::Error {
-    if (o.dumpIrDir.empty())
+    if (plan.dumpDir.empty())
       return llvm::Error::success();
     char prefix[8];
     snprintf(prefix, sizeof(prefix), "%02d-", static_cast<int>(p) + 1);
-    std::string path = o.dumpIrDir + "/" + prefix + mlir::attune::phaseName(p).str() + ext.str();
+    std::string path = plan.dumpDir + "/" + prefix + mlir::attune::phaseName(p).str() + ext.str();
     return writeFileAtomic(path, text);
   };
   if (auto err = dump(Phase::Import, printModule(module), ".mlir"))
     return err;
 
-  Phase last = o.compileTo.value_or(Phase::Library);
-  LibrarySpec spec;
-  spec.modelName = model->name;
-  spec.kernelSymbol = "attune_kernel_main";
+  LibrarySpec spec; // collects this entry's signature and weights
+  std::string symbolName = plan.name.empty() ? "main" : plan.name;
+  for (char &c : symbolName)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  spec.kernelSymbol = "attune_kernel_" + symbolName;
   Phase prev = Phase::Import;
   for (Phase p : mlir::attune::allPhases()) {
     if (p == Phase::Import || p > last || p > Phase::LLVM)
@@ -268,7 +282,7 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
     if (auto err = lowerTo(module, prev, p, topts))
       return err;
     prev = p;
-    lap(mlir::attune::phaseName(p).str());
+    lap(mlir::attune::phaseName(p).str() + tag);
     fn = module.lookupSymbol<func::FuncOp>(mlir::attune::kEntryFunctionName);
     auto inModel = [&](llvm::Error err) {
       return makeError(o.model + ": " + llvm::toString(std::move(err)));
@@ -282,54 +296,203 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
     if (auto err = dump(p, printModule(module), ".mlir"))
       return err;
   }
-  auto finish = [&]() {
-    lap("write");
-    if (o.timings) {
-      log << "phase timings:\n";
-      for (auto &[what, secs] : times)
-        log << llvm::format("  %-8s %8.3f s\n", what.c_str(), secs);
-      double total = std::chrono::duration<double>(Clock::now() - start).count();
-      log << llvm::format("  %-8s %8.3f s\n", static_cast<const char *>("total"), total);
-    }
-  };
   if (last <= Phase::LLVM) {
-    if (auto err = writeFileAtomic(o.output, printModule(module)))
-      return err;
-    finish();
-    return llvm::Error::success();
+    *done = true;
+    return writeFileAtomic(o.output, printModule(module));
   }
 
   // object
   auto llvmMain = module.lookupSymbol<LLVM::LLVMFuncOp>(mlir::attune::kEntryFunctionName);
   if (!llvmMain)
     return makeError("internal error: no llvm.func @main after the llvm phase");
-  if (failed(SymbolTable::replaceAllSymbolUses(llvmMain, StringAttr::get(ctx.get(), spec.kernelSymbol), module)))
+  if (failed(SymbolTable::replaceAllSymbolUses(
+          llvmMain, StringAttr::get(ctx.get(), spec.kernelSymbol), module)))
     return makeError("internal error: cannot rename the entry function");
   SymbolTable::setSymbolName(llvmMain, spec.kernelSymbol);
-  std::string object, llvmIR;
-  if (auto err = mlir::attune::emitObject(module, *target, object,
-                                          o.dumpIrDir.empty() ? nullptr : &llvmIR))
+  std::string llvmIR;
+  if (auto err = mlir::attune::emitObject(module, target, out.object,
+                                          plan.dumpDir.empty() ? nullptr : &llvmIR))
     return err;
-  lap("object");
+  lap("object" + tag);
   if (auto err = dump(Phase::Object, llvmIR, ".ll"))
     return err;
   if (last == Phase::Object) {
-    if (auto err = writeFileAtomic(o.output, object))
-      return err;
+    *done = true;
+    return writeFileAtomic(o.output, out.object);
+  }
+  out.spec = static_cast<EntrySpec &>(spec);
+  out.spec.name = plan.name.empty() ? "main" : plan.name;
+  out.causalDecoder = model->causalDecoder;
+  out.maxPositions = model->maxPositions;
+  // Only the weights outlive this function (and the context the IR needs).
+  model->module = {};
+  out.model = std::move(*model);
+  return llvm::Error::success();
+}
+
+/// For each tensor of the largest bucket, the dim that follows the bucket's
+/// length (-1: none), from the smaller buckets' shapes.
+static llvm::Error seqDims(const std::vector<TensorSpec> &primary, int64_t maxLen,
+                           const std::vector<const std::vector<TensorSpec> *> &others,
+                           const std::vector<int64_t> &lens, const char *kind,
+                           std::vector<int32_t> &dims) {
+  for (size_t i = 0; i < primary.size(); ++i) {
+    int32_t dim = -1;
+    for (size_t b = 0; b < others.size(); ++b) {
+      const TensorSpec &t = (*others[b])[i];
+      if (t.name != primary[i].name || t.shape.size() != primary[i].shape.size())
+        return makeError(std::string("--seq-lens: ") + kind + " '" + primary[i].name +
+                         "' changes name or rank between buckets");
+      for (size_t d = 0; d < t.shape.size(); ++d) {
+        if (t.shape[d] == primary[i].shape[d])
+          continue;
+        if (t.shape[d] != lens[b] || primary[i].shape[d] != maxLen ||
+            (dim >= 0 && dim != static_cast<int32_t>(d)))
+          return makeError(std::string("--seq-lens: ") + kind + " '" + primary[i].name +
+                           "' has shape " + formatDims(t.shape) + " at length " +
+                           std::to_string(lens[b]) + " and " + formatDims(primary[i].shape) +
+                           " at " + std::to_string(maxLen) +
+                           ": only one dimension may follow the sequence length");
+        dim = static_cast<int32_t>(d);
+      }
+    }
+    dims.push_back(dim);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::pair<std::string, double>> times;
+  auto t0 = Clock::now(), start = t0;
+  auto lap = [&](const std::string &what) {
+    auto now = Clock::now();
+    times.push_back({what, std::chrono::duration<double>(now - t0).count()});
+    t0 = now;
+  };
+  auto finish = [&]() {
+    lap("write");
+    if (o.timings) {
+      log << "phase timings:\n";
+      for (auto &[what, secs] : times)
+        log << llvm::format("  %-18s %8.3f s\n", what.c_str(), secs);
+      double total = std::chrono::duration<double>(Clock::now() - start).count();
+      log << llvm::format("  %-18s %8.3f s\n", static_cast<const char *>("total"), total);
+    }
+  };
+
+  auto target = mlir::attune::resolveCPUTarget(o.target);
+  if (!target)
+    return target.takeError();
+  mlir::attune::TargetOptions topts;
+  topts.cpu = target->cpu;
+  topts.features = target->features;
+  topts.parallelChunks = o.parallelChunks;
+  Phase last = o.compileTo.value_or(Phase::Library);
+
+  // Buckets: the primary is the largest length, further entries the others.
+  std::vector<int64_t> lens = o.seqLens;
+  std::sort(lens.begin(), lens.end());
+  lens.erase(std::unique(lens.begin(), lens.end()), lens.end());
+  EntryPlan primary{"", o.modelOptions, o.dumpIrDir};
+  if (!lens.empty()) {
+    if (lens.front() <= 0)
+      return makeError("--seq-lens: expected positive lengths, found " +
+                       std::to_string(lens.front()));
+    primary.model.seqLen = lens.back();
+  }
+  bool wantDecoder = lens.empty() && o.kvCache && o.modelOptions.batch == 1 &&
+                     last == Phase::Library;
+  primary.model.kvOutputs = wantDecoder;
+
+  EntryBuild main;
+  bool done = false;
+  if (auto err = compileEntry(o, primary, *target, topts, last, lap, main, &done))
+    return err;
+  if (done) {
     finish();
     return llvm::Error::success();
   }
+  if (!lens.empty() && main.maxPositions == 0)
+    return makeError(o.model + ": --seq-lens needs a model whose sequence length is chosen at "
+                     "compile time (a Hugging Face directory); this description fixes its shapes");
+  if (!lens.empty()) {
+    bool masked = main.causalDecoder;
+    for (const TensorSpec &t : main.spec.inputs)
+      masked |= t.name == "attention_mask";
+    if (!masked)
+      return makeError(o.model + ": --seq-lens pads inputs to the next bucket, which needs an "
+                       "'attention_mask' input (or causal attention) to mask the padding");
+  }
+
+  LibrarySpec spec;
+  static_cast<EntrySpec &>(spec) = main.spec;
+  spec.modelName = main.model.name;
+  WeightTable weights;
+  weights.source = main.model.weights.source;
+  std::vector<std::string> objects{main.object};
+  std::vector<EntryBuild> extra;
+  if (!lens.empty()) {
+    spec.kind = LibraryKind::SeqBuckets;
+    for (size_t b = 0; b + 1 < lens.size(); ++b) {
+      EntryPlan plan{"seq" + std::to_string(lens[b]), o.modelOptions, ""};
+      plan.model.seqLen = lens[b];
+      if (!o.dumpIrDir.empty())
+        plan.dumpDir = o.dumpIrDir + "/" + plan.name;
+      extra.emplace_back();
+      if (auto err = compileEntry(o, plan, *target, topts, last, lap, extra.back(), &done))
+        return err;
+    }
+    std::vector<const std::vector<TensorSpec> *> ins, outs;
+    for (EntryBuild &e : extra) {
+      ins.push_back(&e.spec.inputs);
+      outs.push_back(&e.spec.outputs);
+    }
+    std::vector<int64_t> smaller(lens.begin(), lens.end() - 1);
+    if (auto err = seqDims(spec.inputs, lens.back(), ins, smaller, "input", spec.inputSeqDims))
+      return err;
+    if (auto err = seqDims(spec.outputs, lens.back(), outs, smaller, "output",
+                           spec.outputSeqDims))
+      return err;
+    spec.seqLens = lens;
+  } else if (wantDecoder && main.causalDecoder) {
+    spec.kind = LibraryKind::Decoder;
+    EntryPlan plan{"decode", o.modelOptions, ""};
+    plan.model.decodeStep = true;
+    plan.model.contextLen = o.contextLen;
+    if (!o.dumpIrDir.empty())
+      plan.dumpDir = o.dumpIrDir + "/decode";
+    extra.emplace_back();
+    if (auto err = compileEntry(o, plan, *target, topts, last, lap, extra.back(), &done))
+      return err;
+    int64_t capacity = o.contextLen > 0 ? o.contextLen : main.maxPositions;
+    if (capacity < o.modelOptions.seqLen)
+      return makeError("--context " + std::to_string(capacity) +
+                       " is shorter than --seq-len " + std::to_string(o.modelOptions.seqLen) +
+                       " (the prompt must fit the KV cache)");
+    spec.seqLens = {capacity};
+  }
+  for (EntryBuild &e : extra) {
+    spec.entries.push_back(e.spec);
+    objects.push_back(e.object);
+  }
+  weights.merge(std::move(main.model.weights));
+  for (EntryBuild &e : extra)
+    weights.merge(std::move(e.model.weights));
 
   std::string generatedC;
-  if (auto err = writeLibrary(spec, model->weights, object, o.output, o.embedWeights,
-                              &generatedC))
+  if (auto err = writeLibrary(spec, weights, objects, o.output, o.embedWeights, &generatedC))
     return err;
   lap("library");
   if (llvm::sys::fs::is_directory(o.model))
     if (auto err = copyTokenizerFiles(o.model, o.output))
       return err;
-  if (auto err = dump(Phase::Library, generatedC, ".c"))
-    return err;
+  if (!o.dumpIrDir.empty()) {
+    char prefix[8];
+    snprintf(prefix, sizeof(prefix), "%02d-", static_cast<int>(Phase::Library) + 1);
+    if (auto err = writeFileAtomic(o.dumpIrDir + "/" + prefix + "library.c", generatedC))
+      return err;
+  }
   finish();
   return llvm::Error::success();
 }

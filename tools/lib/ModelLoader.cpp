@@ -50,6 +50,9 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
     hf.batch = options.batch;
     hf.seqLen = options.seqLen;
     hf.pooling = options.pooling;
+    hf.kvOutputs = options.kvOutputs;
+    hf.decodeStep = options.decodeStep;
+    hf.contextLen = options.contextLen;
     auto imported = importHuggingFace(ctx, path, hf);
     if (!imported)
       return imported.takeError();
@@ -57,6 +60,8 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
     out.module = std::move(imported->module);
     out.weights = std::move(imported->weights);
     out.name = imported->name;
+    out.causalDecoder = imported->causalDecoder;
+    out.maxPositions = imported->maxPositions;
     return out;
   }
   llvm::StringRef ext = llvm::sys::path::extension(path);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/RunDriver.h"
+#include <chrono>
 #include "attune/Tools/CompileDriver.h"
 
 #include "attune/formats/Npy.h"
@@ -16,6 +17,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
+#include <algorithm>
 #include <cmath>
 #include <dlfcn.h>
 #include <random>
@@ -58,7 +60,18 @@ struct Slot {
   ElementType type;
   std::vector<int64_t> shape;
   int64_t maxValue = -1;
+  int32_t seqDim = -1; // bucketed libraries: any length up to shape[seqDim]
 };
+
+bool fitsSlot(const std::vector<int64_t> &shape, const Slot &slot) {
+  if (shape.size() != slot.shape.size())
+    return false;
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (static_cast<int32_t>(d) == slot.seqDim ? shape[d] < 1 || shape[d] > slot.shape[d]
+                                                : shape[d] != slot.shape[d])
+      return false;
+  return true;
+}
 
 llvm::Expected<ref::Tensor> readInput(const std::string &path, const Slot &slot) {
   formats::NpyArray arr;
@@ -70,9 +83,14 @@ llvm::Expected<ref::Tensor> readInput(const std::string &path, const Slot &slot)
     return makeError(path + ": input '" + slot.name + "' expects " +
                      describe(slot.type, slot.shape) + ", the file holds " +
                      formats::npyDescr(arr.dtype) + " data (supported: float32, int32, int64, bool)");
-  if (*t != slot.type || arr.shape != slot.shape)
+  if (*t != slot.type || !fitsSlot(arr.shape, slot))
     return makeError(path + ": input '" + slot.name + "' expects " +
-                     describe(slot.type, slot.shape) + ", the file holds " + describe(*t, arr.shape));
+                     describe(slot.type, slot.shape) +
+                     (slot.seqDim >= 0 ? " (dimension " + std::to_string(slot.seqDim) +
+                                             ": any length up to " +
+                                             std::to_string(slot.shape[slot.seqDim]) + ")"
+                                       : std::string()) +
+                     ", the file holds " + describe(*t, arr.shape));
   ref::Tensor tensor{*t, arr.shape, std::move(arr.data)};
   return tensor;
 }
@@ -292,6 +310,13 @@ struct LoadedLibrary::Api {
   decltype(&attune_model_input_info) inputInfo;
   decltype(&attune_model_output_info) outputInfo;
   decltype(&attune_set_num_threads) setThreads;
+  // Optional (ABI 2).
+  decltype(&attune_model_seq_lens) seqLens = nullptr;
+  decltype(&attune_model_seq_dim) seqDim = nullptr;
+  decltype(&attune_decoder_create) decCreate = nullptr;
+  decltype(&attune_decoder_feed) decFeed = nullptr;
+  decltype(&attune_decoder_vocab_size) decVocab = nullptr;
+  decltype(&attune_decoder_free) decFree = nullptr;
 };
 
 llvm::Expected<std::unique_ptr<LoadedLibrary>> LoadedLibrary::open(const std::string &path,
@@ -320,6 +345,12 @@ llvm::Expected<std::unique_ptr<LoadedLibrary>> LoadedLibrary::open(const std::st
   if (!a.load || !a.run || !a.free || !a.lastError || !a.numInputs || !a.numOutputs ||
       !a.inputInfo || !a.outputInfo || !a.setThreads)
     return makeError(path + ": not an Attune library (missing attune_* C API symbols)");
+  a.seqLens = reinterpret_cast<decltype(a.seqLens)>(sym("attune_model_seq_lens"));
+  a.seqDim = reinterpret_cast<decltype(a.seqDim)>(sym("attune_model_seq_dim"));
+  a.decCreate = reinterpret_cast<decltype(a.decCreate)>(sym("attune_decoder_create"));
+  a.decFeed = reinterpret_cast<decltype(a.decFeed)>(sym("attune_decoder_feed"));
+  a.decVocab = reinterpret_cast<decltype(a.decVocab)>(sym("attune_decoder_vocab_size"));
+  a.decFree = reinterpret_cast<decltype(a.decFree)>(sym("attune_decoder_free"));
   if (threads > 0)
     a.setThreads(threads);
   if (a.load(nullptr, &lib->model_) != ATTUNE_OK)
@@ -349,9 +380,22 @@ LoadedLibrary::run(const std::vector<NamedTensor> &inputs) {
     for (size_t d = 0; d < inputs[i].tensor.shape.size() && d < ATTUNE_MAX_RANK; ++d)
       in[i].shape[d] = inputs[i].tensor.shape[d];
   }
+  // Bucketed libraries: the outputs take the inputs' sequence length.
+  int64_t seqLen = 0;
+  if (a.seqDim)
+    for (size_t i = 0; i < in.size() && !seqLen; ++i) {
+      int32_t d = a.seqDim(model_, 0, i);
+      if (d >= 0 && d < in[i].rank)
+        seqLen = in[i].shape[d];
+    }
   std::vector<NamedTensor> outs;
   for (size_t i = 0; i < out.size(); ++i) {
     a.outputInfo(model_, i, &out[i]);
+    if (seqLen > 0) {
+      int32_t d = a.seqDim(model_, 1, i);
+      if (d >= 0 && d < out[i].rank)
+        out[i].shape[d] = seqLen;
+    }
     std::vector<int64_t> shape(out[i].shape, out[i].shape + out[i].rank);
     outs.push_back({out[i].name, ref::Tensor::zeros(static_cast<ElementType>(out[i].dtype), shape)});
   }
@@ -362,6 +406,52 @@ LoadedLibrary::run(const std::vector<NamedTensor> &inputs) {
   return outs;
 }
 
+std::vector<int64_t> LoadedLibrary::seqLens() const {
+  const int64_t *lens = nullptr;
+  size_t n = api_->seqLens ? api_->seqLens(model_, &lens) : 0;
+  return n ? std::vector<int64_t>(lens, lens + n) : std::vector<int64_t>();
+}
+
+bool LoadedLibrary::hasDecoder() const {
+  if (!api_->decCreate)
+    return false;
+  attune_decoder *d = nullptr;
+  if (api_->decCreate(model_, &d) != ATTUNE_OK)
+    return false;
+  api_->decFree(d);
+  return true;
+}
+
+llvm::Expected<LoadedLibrary::Generation>
+LoadedLibrary::generate(const std::vector<int64_t> &prompt, int64_t steps) {
+  Api &a = *api_;
+  if (!a.decCreate || !a.decFeed || !a.decVocab || !a.decFree)
+    return makeError(path_ + ": the library has no incremental decoding API");
+  attune_decoder *d = nullptr;
+  if (a.decCreate(model_, &d) != ATTUNE_OK)
+    return makeError(path_ + ": " + a.lastError());
+  auto cleanup = llvm::make_scope_exit([&] { a.decFree(d); });
+  if (prompt.empty())
+    return makeError("generation needs a prompt of at least one token");
+  Generation g;
+  std::vector<float> logits(a.decVocab(d));
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  if (a.decFeed(d, prompt.data(), prompt.size(), logits.data()) != ATTUNE_OK)
+    return makeError(path_ + ": " + a.lastError());
+  auto t1 = Clock::now();
+  g.prefillSeconds = std::chrono::duration<double>(t1 - t0).count();
+  for (int64_t s = 0; s < steps; ++s) {
+    g.logits.push_back(logits);
+    int64_t next = std::max_element(logits.begin(), logits.end()) - logits.begin();
+    g.tokens.push_back(next);
+    if (s + 1 < steps && a.decFeed(d, &next, 1, logits.data()) != ATTUNE_OK)
+      return makeError(path_ + ": " + a.lastError());
+  }
+  g.decodeSeconds = std::chrono::duration<double>(Clock::now() - t1).count();
+  return g;
+}
+
 llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPath,
                                                     const std::vector<NamedTensor> &inputs,
                                                     int threads) {
@@ -369,6 +459,58 @@ llvm::Expected<std::vector<NamedTensor>> runLibrary(const std::string &libraryPa
   if (!lib)
     return lib.takeError();
   return (*lib)->run(inputs);
+}
+
+/// attune bench: warm-up runs, then timed runs; prints and optionally
+/// writes (JSON) min / p50 / p90 / mean latency.
+llvm::Error benchLibrary(const RunOptions &o, const std::vector<NamedTensor> &inputs,
+                         llvm::raw_ostream &out) {
+  auto lib = LoadedLibrary::open(o.target, o.threads);
+  if (!lib)
+    return lib.takeError();
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < o.benchWarmup; ++i)
+    if (auto r = (*lib)->run(inputs); !r)
+      return r.takeError();
+  std::vector<double> ms;
+  auto start = Clock::now();
+  for (int i = 0; i < o.benchIterations; ++i) {
+    auto t0 = Clock::now();
+    auto r = (*lib)->run(inputs);
+    if (!r)
+      return r.takeError();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (o.benchSeconds > 0 && i + 1 >= 3 &&
+        std::chrono::duration<double>(Clock::now() - start).count() > o.benchSeconds)
+      break;
+  }
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  auto pct = [&](double p) {
+    return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * (sorted.size() - 1) + 0.5))];
+  };
+  double mean = 0;
+  for (double v : ms)
+    mean += v / ms.size();
+  std::string shapes;
+  for (const NamedTensor &t : inputs)
+    shapes += (shapes.empty() ? "" : " ") + t.name + formatDims(t.tensor.shape);
+  out << "bench: " << o.target << " (" << shapes << ")\n";
+  out << llvm::format("  %zu runs after %d warm-up: min %.3f ms  p50 %.3f ms  p90 %.3f ms  "
+                      "mean %.3f ms\n",
+                      ms.size(), o.benchWarmup, sorted.front(), pct(0.5), pct(0.9), mean);
+  if (!o.benchJson.empty()) {
+    nlohmann::json j = {{"library", o.target}, {"runs", ms.size()},
+                        {"warmup", o.benchWarmup}, {"threads", o.threads},
+                        {"min_ms", sorted.front()}, {"p50_ms", pct(0.5)},
+                        {"p90_ms", pct(0.9)}, {"mean_ms", mean}, {"inputs", shapes}};
+    std::error_code ec;
+    llvm::raw_fd_ostream os(o.benchJson, ec);
+    if (ec)
+      return makeError(o.benchJson + ": cannot write: " + ec.message());
+    os << j.dump(2) << "\n";
+  }
+  return llvm::Error::success();
 }
 
 llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
@@ -415,22 +557,44 @@ llvm::Error run(const RunOptions &o, llvm::raw_ostream &out) {
           i < sig["inputs"].size() && sig["inputs"][i].contains("max_value") &&
           sig["inputs"][i]["max_value"].is_number_integer())
         maxValue = sig["inputs"][i]["max_value"].get<int64_t>();
+      int32_t seqDim = -1;
+      if (sig.is_object() && sig.contains("inputs") && sig["inputs"].is_array() &&
+          i < sig["inputs"].size() && sig["inputs"][i].contains("seq_dim") &&
+          sig["inputs"][i]["seq_dim"].is_number_integer())
+        seqDim = sig["inputs"][i]["seq_dim"].get<int32_t>();
       slots.push_back({t.name, static_cast<ElementType>(t.dtype),
-                       std::vector<int64_t>(t.shape, t.shape + t.rank), maxValue});
+                       std::vector<int64_t>(t.shape, t.shape + t.rank), maxValue, seqDim});
     }
     freeFn(m);
     dlclose(h);
     if (o.textMode()) {
       std::vector<TextSlot> textSlots;
       for (const Slot &s : slots)
-        textSlots.push_back({s.name, s.type, s.shape});
+        textSlots.push_back({s.name, s.type, s.shape, s.seqDim});
       return runText(o, textSlots, out);
+    }
+    if (o.benchSeqLen > 0) {
+      bool any = false;
+      for (Slot &s : slots)
+        if (s.seqDim >= 0) {
+          if (o.benchSeqLen > s.shape[s.seqDim])
+            return makeError("--seq-len " + std::to_string(o.benchSeqLen) +
+                             " exceeds the library's largest bucket (" +
+                             std::to_string(s.shape[s.seqDim]) + ")");
+          s.shape[s.seqDim] = o.benchSeqLen;
+          any = true;
+        }
+      if (!any)
+        return makeError("--seq-len: " + o.target + " has no sequence buckets; its inputs have "
+                         "fixed shapes (compile with --seq-lens to choose at run time)");
     }
     // Token-id bounds come from the signature JSON; the runtime enforces them.
     auto g = gatherInputs(slots, o);
     if (!g)
       return g.takeError();
     inputs = std::move(*g);
+    if (o.benchIterations > 0)
+      return benchLibrary(o, inputs, out);
     auto r = runLibrary(o.target, inputs, o.threads);
     if (!r)
       return r.takeError();

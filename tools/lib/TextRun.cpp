@@ -4,7 +4,10 @@
 // tokenizer files that `attune compile` copied to X.tokenizer/ (or
 // --tokenizer DIR) encode each text to the library's [batch, seq-len]
 // inputs (padding + attention mask); texts are run in batches of the
-// compiled batch size.
+// compiled batch size. WordPiece (vocab.txt) or byte-level BPE (vocab.json +
+// merges.txt: GPT-2, RoBERTa-style <s>/</s> wrapping when the vocabulary has
+// them). Libraries with sequence buckets run at the longest text's length.
+//   --generate N               GPT-2: greedy continuation with the KV cache
 //   --text T [--text-pair P]   prints every output of each text
 //   --similarity S1 S2 ...     cosine-similarity matrix of sentence_embedding
 //   --fill-mask "... [MASK] ..." top-k tokens with probabilities (logits)
@@ -12,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/RunDriver.h"
 
+#include "attune/tokenizers/BytePairEncoding.h"
 #include "attune/tokenizers/WordPiece.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -60,16 +64,33 @@ llvm::Error runText(const RunOptions &o, const std::vector<TextSlot> &slots,
   int64_t batch = ids->shape[0], seqLen = ids->shape[1];
 
   std::string dir = o.tokenizerDir.empty() ? defaultTokenizerDir(o.target) : o.tokenizerDir;
-  if (!llvm::sys::fs::exists(dir + "/vocab.txt"))
-    return makeError("no WordPiece tokenizer at " + dir + "/vocab.txt (attune compile copies the "
-                     "model's tokenizer files to X.tokenizer/; or pass --tokenizer DIR). Byte-"
-                     "level BPE (GPT-2/RoBERTa) text input is not supported yet");
+  bool wordPiece = llvm::sys::fs::exists(dir + "/vocab.txt");
+  bool bpe = !wordPiece && llvm::sys::fs::exists(dir + "/vocab.json") &&
+             llvm::sys::fs::exists(dir + "/merges.txt");
+  if (!wordPiece && !bpe)
+    return makeError("no tokenizer at " + dir + " (expected vocab.txt for WordPiece, or "
+                     "vocab.json + merges.txt for byte-level BPE; attune compile copies the "
+                     "model's tokenizer files to X.tokenizer/, or pass --tokenizer DIR)");
   std::string error;
-  tokenizers::WordPieceLoadOptions lo;
-  lo.requireMaskToken = !o.fillMask.empty();
-  auto tok = tokenizers::WordPieceTokenizer::load(dir, lo, error);
-  if (!tok)
-    return makeError(error);
+  std::unique_ptr<tokenizers::WordPieceTokenizer> tok;
+  std::unique_ptr<tokenizers::BytePairEncodingTokenizer> btok;
+  if (wordPiece) {
+    tokenizers::WordPieceLoadOptions lo;
+    lo.requireMaskToken = !o.fillMask.empty();
+    tok = tokenizers::WordPieceTokenizer::load(dir, lo, error);
+    if (!tok)
+      return makeError(error);
+  } else {
+    btok = tokenizers::BytePairEncodingTokenizer::loadDirectory(dir, {}, error);
+    if (!btok)
+      return makeError(error);
+    if (!o.fillMask.empty())
+      return makeError("--fill-mask needs a WordPiece (BERT) tokenizer; " + dir +
+                       " holds a byte-level BPE one");
+  }
+  auto decode = [&](const std::vector<int64_t> &ids) {
+    return tok ? tok->decode(ids, /*skipSpecialTokens=*/false) : btok->decode(ids);
+  };
 
   std::vector<std::string> texts;
   if (!o.fillMask.empty())
@@ -79,50 +100,112 @@ llvm::Error runText(const RunOptions &o, const std::vector<TextSlot> &slots,
   else
     texts = o.texts;
 
-  // Encode every text to [seq-len]; too long is an error unless --truncate.
+  // Encode every text (unpadded); too long is an error unless --truncate.
   std::vector<tokenizers::Encoding> encs;
   for (const std::string &t : texts) {
-    tokenizers::EncodeOptions eo;
-    eo.maxLength = static_cast<size_t>(seqLen);
-    eo.truncation = o.truncate;
-    eo.padToMaxLength = true;
     tokenizers::Encoding e;
-    std::optional<std::string_view> pair;
-    if (!o.textPair.empty())
-      pair = o.textPair;
-    if (!tok->encode(t, pair, eo, e, error))
-      return makeError("--text \"" + t + "\": " + error);
-    if (static_cast<int64_t>(e.inputIds.size()) > seqLen)
+    if (tok) {
+      tokenizers::EncodeOptions eo;
+      eo.maxLength = static_cast<size_t>(seqLen);
+      eo.truncation = o.truncate;
+      std::optional<std::string_view> pair;
+      if (!o.textPair.empty())
+        pair = o.textPair;
+      if (!tok->encode(t, pair, eo, e, error))
+        return makeError("--text \"" + t + "\": " + error);
+    } else {
+      // Byte-level BPE: GPT-2 adds no special tokens; RoBERTa-style
+      // vocabularies (<s>, </s>) wrap the text as <s> A </s> [</s> B </s>].
+      auto bos = btok->tokenToId("<s>"), eos = btok->tokenToId("</s>");
+      std::vector<int64_t> a, b;
+      if (!btok->encode(t, a, error) ||
+          (!o.textPair.empty() && !btok->encode(o.textPair, b, error)))
+        return makeError("--text \"" + t + "\": " + error);
+      if (bos && eos) {
+        e.inputIds.push_back(*bos);
+        e.inputIds.insert(e.inputIds.end(), a.begin(), a.end());
+        e.inputIds.push_back(*eos);
+        if (!o.textPair.empty()) {
+          e.inputIds.push_back(*eos);
+          e.inputIds.insert(e.inputIds.end(), b.begin(), b.end());
+          e.inputIds.push_back(*eos);
+        }
+      } else {
+        e.inputIds = a;
+        e.inputIds.insert(e.inputIds.end(), b.begin(), b.end());
+      }
+      if (o.truncate && !o.generate && static_cast<int64_t>(e.inputIds.size()) > seqLen)
+        e.inputIds.resize(seqLen);
+      e.attentionMask.assign(e.inputIds.size(), 1);
+      e.tokenTypeIds.assign(e.inputIds.size(), 0);
+    }
+    if (!o.generate && static_cast<int64_t>(e.inputIds.size()) > seqLen)
       return makeError("text \"" + t + "\" has " + std::to_string(e.inputIds.size()) +
-                       " tokens; " + o.target + " was compiled for --seq-len " +
+                       " tokens; " + o.target + " was compiled for at most " +
                        std::to_string(seqLen) + " (recompile with a larger --seq-len, or pass "
                        "--truncate)");
+    if (e.inputIds.empty())
+      return makeError("text \"" + t + "\" has no tokens");
     encs.push_back(std::move(e));
   }
 
   auto lib = LoadedLibrary::open(o.target, o.threads);
   if (!lib)
     return lib.takeError();
+  if (o.generate > 0) {
+    if (!(*lib)->hasDecoder())
+      return makeError(o.target + ": --generate needs a library with incremental decoding "
+                       "(compile a GPT-2 directory at --batch 1 without --no-kv-cache)");
+    for (size_t i = 0; i < texts.size(); ++i) {
+      auto g = (*lib)->generate(encs[i].inputIds, o.generate);
+      if (!g)
+        return g.takeError();
+      out << "prompt [" << i << "]: " << texts[i] << " (" << encs[i].inputIds.size()
+          << " tokens)\n  generated ids:";
+      for (int64_t id : g->tokens)
+        out << " " << id;
+      out << "\n  text: " << texts[i] << decode(g->tokens) << "\n";
+      out << llvm::format("  prefill %.1f ms, %.2f ms per generated token (KV cache)\n",
+                          g->prefillSeconds * 1e3,
+                          g->tokens.size() > 1
+                              ? g->decodeSeconds * 1e3 / (g->tokens.size() - 1)
+                              : 0.0);
+    }
+    return llvm::Error::success();
+  }
+  // Bucketed libraries run at the longest text's length (the runtime picks
+  // the bucket); others at the compiled length.
+  int64_t runLen = seqLen;
+  if (ids->seqDim == 1) {
+    runLen = 1;
+    for (const tokenizers::Encoding &e : encs)
+      runLen = std::max<int64_t>(runLen, e.inputIds.size());
+  }
+  int64_t padId = tok ? tok->padId() : btok->tokenToId("<pad>").value_or(0);
   // Run in batches of the compiled batch size.
   std::vector<std::vector<NamedTensor>> results(texts.size());
   double wallMs = 0;
   int batches = 0;
   auto timing = [&] {
     out << llvm::format("inference: %d batch(es) of %lld x %lld tokens, %.1f ms per batch\n",
-                        batches, (long long)batch, (long long)seqLen, wallMs / batches);
+                        batches, (long long)batch, (long long)runLen, wallMs / batches);
   };
   for (size_t first = 0; first < texts.size(); first += batch) {
     std::vector<NamedTensor> inputs;
     for (const TextSlot &s : slots) {
-      ref::Tensor t = ref::Tensor::zeros(ElementType::I64, s.shape);
+      std::vector<int64_t> shape = s.shape;
+      shape[1] = runLen;
+      ref::Tensor t = ref::Tensor::zeros(ElementType::I64, shape);
       for (int64_t b = 0; b < batch; ++b) {
         size_t k = first + b;
         const tokenizers::Encoding &e = encs[std::min(k, encs.size() - 1)];
         const std::vector<int64_t> &src = s.name == "input_ids"        ? e.inputIds
                                           : s.name == "attention_mask" ? e.attentionMask
                                                                        : e.tokenTypeIds;
-        for (int64_t j = 0; j < seqLen && j < static_cast<int64_t>(src.size()); ++j)
-          t.i64()[b * seqLen + j] = src[j];
+        for (int64_t j = 0; j < runLen; ++j)
+          t.i64()[b * runLen + j] = j < static_cast<int64_t>(src.size())
+                                        ? src[j]
+                                        : (s.name == "input_ids" ? padId : 0);
       }
       if (s.type != ElementType::I64)
         return makeError(o.target + ": input '" + s.name + "' must be i64 for text input");
@@ -186,7 +269,7 @@ llvm::Error runText(const RunOptions &o, const std::vector<TextSlot> &slots,
                        "--fill-mask)");
     int64_t vocab = logits->shape.back();
     bool any = false;
-    for (int64_t p = 0; p < seqLen; ++p) {
+    for (int64_t p = 0; p < static_cast<int64_t>(encs[0].inputIds.size()); ++p) {
       if (encs[0].inputIds[p] != tok->maskId())
         continue;
       any = true;
@@ -216,8 +299,7 @@ llvm::Error runText(const RunOptions &o, const std::vector<TextSlot> &slots,
     for (size_t j = 0; j < encs[i].inputIds.size(); ++j)
       if (encs[i].attentionMask[j])
         real.push_back(encs[i].inputIds[j]);
-    out << "text [" << i << "]: " << texts[i] << "\n  tokens: "
-        << tok->decode(real, /*skipSpecialTokens=*/false) << "\n";
+    out << "text [" << i << "]: " << texts[i] << "\n  tokens: " << decode(real) << "\n";
     for (const NamedTensor &t : results[i])
       summarizeTensor(t, out);
   }

@@ -24,6 +24,29 @@
  *   offset 40  zero padding up to data_offset
  *   then the data blob; weight i lives at data_offset + weights[i].offset,
  *   every offset a multiple of 64.
+ *
+ * Further entry points (ABI 2). The fields up to `entry` describe the
+ * primary entry, whose kernel takes every weight of the table in order. A
+ * library may hold more entries, each with its own signature, kernel and
+ * list of weights (indices into the table); what they are for is `kind`:
+ *   ATTUNE_ABI_PLAIN        no further entries.
+ *   ATTUNE_ABI_SEQ_BUCKETS  entries[i] is the model specialized for sequence
+ *       length seq_lens[i] (ascending); the primary is the largest bucket,
+ *       seq_lens[num_entries]. Every entry has the primary's inputs and
+ *       outputs in the same order; in input i / output i the dimension
+ *       input_seq_dims[i] / output_seq_dims[i] (-1: none) equals the
+ *       bucket's length. attune_model_run accepts any length up to the
+ *       largest bucket and runs the smallest bucket that holds it, padding
+ *       the inputs with zeros (attention_mask 0 masks the padding).
+ *   ATTUNE_ABI_DECODER      a causal decoder with a KV cache: the primary
+ *       (prefill) takes input_ids/attention_mask [1, S] and returns logits
+ *       [1, S, V], present_keys and present_values [L, 1, S, H*D];
+ *       entries[0] ("decode") takes input_ids [1, 1], position_ids [1, 1],
+ *       past_keys / past_values [L, 1, C, H*D] and past_mask [1, C + 1]
+ *       (1 = attend; the last column is the new token itself) and returns
+ *       logits [1, 1, V], keys and values [L, 1, 1, H*D] of the new token.
+ *       C = seq_lens[0] is the cache capacity. The attune_decoder_* API
+ *       drives the two.
  *===----------------------------------------------------------------------===*/
 #ifndef ATTUNE_ABI_H
 #define ATTUNE_ABI_H
@@ -34,7 +57,7 @@
 extern "C" {
 #endif
 
-#define ATTUNE_ABI_VERSION 1
+#define ATTUNE_ABI_VERSION 2
 #define ATTUNE_WEIGHTS_MAGIC "ATTUNEW1"
 #define ATTUNE_WEIGHTS_HEADER_BYTES 64
 #define ATTUNE_WEIGHTS_ALIGN 64
@@ -55,6 +78,19 @@ typedef struct {
   uint64_t nbytes;
 } attune_abi_weight;
 
+typedef struct {
+  const char *name;
+  uint32_t num_inputs;
+  const attune_abi_tensor *inputs;
+  uint32_t num_outputs;
+  const attune_abi_tensor *outputs;
+  uint32_t num_weights;
+  const uint32_t *weights; /* indices into attune_abi_model.weights, kernel order */
+  void (*entry)(void **args); /* args = [weights..., inputs..., outputs...] */
+} attune_abi_entry;
+
+enum { ATTUNE_ABI_PLAIN = 0, ATTUNE_ABI_SEQ_BUCKETS = 1, ATTUNE_ABI_DECODER = 2 };
+
 typedef void (*attune_rt_task_fn)(void *ctx, int64_t begin, int64_t end);
 
 typedef struct {
@@ -73,6 +109,13 @@ typedef struct {
      (64-byte aligned). */
   const uint8_t *embedded_weights;
   void (*entry)(void **args);
+  /* ABI 2: further entries (see above). Zero-initialized = plain. */
+  uint32_t kind;
+  uint32_t num_entries;
+  const attune_abi_entry *entries;
+  const int64_t *seq_lens;        /* SEQ_BUCKETS: num_entries + 1; DECODER: 1 */
+  const int32_t *input_seq_dims;  /* SEQ_BUCKETS: one per primary input */
+  const int32_t *output_seq_dims; /* SEQ_BUCKETS: one per primary output */
 } attune_abi_model;
 
 /* Defined by the generated C file of each compiled library. */

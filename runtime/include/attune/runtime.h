@@ -16,7 +16,8 @@
  *    on the same thread.
  *
  * Thread safety: attune_model_run may be called concurrently on one model
- * from any number of threads.
+ * from any number of threads. An attune_decoder is used by one thread at a
+ * time (several decoders may share one model).
  *===----------------------------------------------------------------------===*/
 #ifndef ATTUNE_RUNTIME_H
 #define ATTUNE_RUNTIME_H
@@ -73,6 +74,20 @@ attune_status attune_model_load(const char *weights_path, attune_model **out);
 attune_status attune_model_run(attune_model *m, const attune_tensor *in, size_t n_in,
                                attune_tensor *out, size_t n_out);
 
+/* Sequence-length buckets (`attune compile --seq-lens 32,64,128`): the number
+ * of compiled lengths (0 for a library without buckets) and, in |*lens|, the
+ * lengths in ascending order (owned by the library). Such a library's run
+ * accepts tensors whose sequence dimension (attune_model_seq_dim) is any
+ * length L in [1, largest]: it runs the smallest bucket >= L, padding the
+ * inputs with zeros (attention_mask 0 masks the padding), and writes outputs
+ * with L in that dimension. input_info/output_info describe the largest
+ * bucket. */
+size_t attune_model_seq_lens(const attune_model *m, const int64_t **lens);
+
+/* The sequence dimension of input (is_output = 0) or output |i| of a bucketed
+ * library, -1 when the tensor has none or the library has no buckets. */
+int32_t attune_model_seq_dim(const attune_model *m, int is_output, size_t i);
+
 /* JSON: {"model": name, "inputs": [{"name","dtype","shape"}...], "outputs": [...]}.
  * Owned by the model. */
 const char *attune_model_signature(const attune_model *m);
@@ -96,7 +111,35 @@ attune_status attune_set_num_threads(int n);
 
 void attune_model_free(attune_model *m);
 
-/* Version string of the runtime, e.g. "attune 0.1.0 abi 1". */
+/* Incremental decoding with a KV cache, for libraries compiled from causal
+ * decoders (GPT-2) at batch 1. The decoder keeps the keys and values of
+ * every token fed so far; each token after the first prompt costs one
+ * token's work. */
+typedef struct attune_decoder attune_decoder;
+
+/* ATTUNE_ERR_INVALID_ARGUMENT when the library is not a decoder. Release
+ * with attune_decoder_free (before freeing the model). */
+attune_status attune_decoder_create(attune_model *m, attune_decoder **out);
+
+/* Appends |n| >= 1 tokens. On a fresh decoder the first tokens (up to the
+ * compiled sequence length) run through the prefill entry at once, the
+ * rest one decode step each. |logits| (vocab_size floats, may be NULL)
+ * receives the next-token logits after the last one. Fails without changing
+ * the state when a token id is outside [0, vocab) or the cache would exceed
+ * its capacity. */
+attune_status attune_decoder_feed(attune_decoder *d, const int64_t *ids, size_t n,
+                                  float *logits);
+
+/* Tokens in the cache; the most it holds; the logits' length. */
+size_t attune_decoder_length(const attune_decoder *d);
+size_t attune_decoder_capacity(const attune_decoder *d);
+size_t attune_decoder_vocab_size(const attune_decoder *d);
+
+/* Forgets every token (the cache is reused). */
+void attune_decoder_reset(attune_decoder *d);
+void attune_decoder_free(attune_decoder *d);
+
+/* Version string of the runtime, e.g. "attune 0.1.0 abi 2". */
 const char *attune_version(void);
 
 #ifdef __cplusplus

@@ -84,7 +84,7 @@ TEST(RuntimeInfo, InfoRejectsBadArguments) {
 }
 
 TEST(RuntimeInfo, Version) {
-  EXPECT_STREQ(embeddedLib().version(), "attune 0.1.0 abi 1");
+  EXPECT_STREQ(embeddedLib().version(), "attune 0.1.0 abi 2");
 }
 
 TEST(RuntimeInfo, SetNumThreadsRejectsInvalid) {
@@ -140,3 +140,42 @@ TEST(RuntimeSharedLibrary, ElfNeededReportsErrors) {
 }
 
 } // namespace
+
+// ABI 2 APIs on a plain (single-entry) library: no buckets, no decoder, and
+// every null argument is an error, never a crash.
+TEST(RuntimeInfo, PlainLibraryHasNoBucketsOrDecoder) {
+  FakeLib &lib = embeddedLib();
+  auto seqLens = reinterpret_cast<decltype(&attune_model_seq_lens)>(
+      dlsym(lib.handle, "attune_model_seq_lens"));
+  auto seqDim = reinterpret_cast<decltype(&attune_model_seq_dim)>(
+      dlsym(lib.handle, "attune_model_seq_dim"));
+  auto create = reinterpret_cast<decltype(&attune_decoder_create)>(
+      dlsym(lib.handle, "attune_decoder_create"));
+  auto feed = reinterpret_cast<decltype(&attune_decoder_feed)>(
+      dlsym(lib.handle, "attune_decoder_feed"));
+  auto length = reinterpret_cast<decltype(&attune_decoder_length)>(
+      dlsym(lib.handle, "attune_decoder_length"));
+  auto dfree = reinterpret_cast<decltype(&attune_decoder_free)>(
+      dlsym(lib.handle, "attune_decoder_free"));
+  ASSERT_TRUE(seqLens && seqDim && create && feed && length && dfree);
+  attune_model *m = nullptr;
+  ASSERT_EQ(lib.load(nullptr, &m), ATTUNE_OK);
+  const int64_t *lens = reinterpret_cast<const int64_t *>(1);
+  EXPECT_EQ(seqLens(m, &lens), 0u);
+  EXPECT_EQ(lens, nullptr);
+  EXPECT_EQ(seqLens(nullptr, nullptr), 0u);
+  EXPECT_EQ(seqDim(m, 0, 0), -1);
+  EXPECT_EQ(seqDim(nullptr, 1, 0), -1);
+  attune_decoder *d = reinterpret_cast<attune_decoder *>(1);
+  EXPECT_EQ(create(m, &d), ATTUNE_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(d, nullptr);
+  EXPECT_NE(std::string(lib.lastError()).find("no incremental decoding entry"), std::string::npos)
+      << lib.lastError();
+  EXPECT_EQ(create(nullptr, &d), ATTUNE_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(create(m, nullptr), ATTUNE_ERR_INVALID_ARGUMENT);
+  int64_t id = 0;
+  EXPECT_EQ(feed(nullptr, &id, 1, nullptr), ATTUNE_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(length(nullptr), 0u);
+  dfree(nullptr);
+  lib.free(m);
+}

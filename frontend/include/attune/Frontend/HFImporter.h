@@ -29,6 +29,17 @@ struct HFImportOptions {
   std::string pooling;
   /// Skip the masked-LM head even when its weights are present.
   bool noMlmHead = false;
+  /// Causal decoders at batch 1: also return each layer's keys and values
+  /// as present_keys / present_values [L, 1, S, E] (the prefill of a KV
+  /// cache).
+  bool kvOutputs = false;
+  /// Build one incremental-decoding step instead of the model (gpt2, batch
+  /// 1): inputs input_ids, position_ids [1, 1], past_keys, past_values
+  /// [L, 1, C, E], past_mask [1, C + 1]; outputs logits [1, 1, V], keys and
+  /// values [L, 1, 1, E] of the new token.
+  bool decodeStep = false;
+  /// The cache capacity C of the decode step (0: the model's n_positions).
+  int64_t contextLen = 0;
 };
 
 /// Whether `dir` looks like a Hugging Face model directory (has config.json).

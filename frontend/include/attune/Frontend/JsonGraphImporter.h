@@ -34,6 +34,10 @@ struct ImportedModel {
   WeightTable weights;
   /// The model name ("name" field, else the JSON file's stem).
   std::string name;
+  /// A causal decoder whose library can offer incremental decoding (GPT-2).
+  bool causalDecoder = false;
+  /// The longest sequence the model accepts (0: fixed by the description).
+  int64_t maxPositions = 0;
 };
 
 /// Imports the JSON graph at `path` (and its "weights" file, resolved

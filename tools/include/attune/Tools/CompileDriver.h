@@ -27,6 +27,11 @@ struct LoadedModel {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   WeightTable weights;
   std::string name;
+  /// A causal decoder that can be compiled with incremental decoding (GPT-2).
+  bool causalDecoder = false;
+  /// The longest sequence the model accepts; 0 when the description fixes
+  /// the shapes (JSON graphs, .mlir): such models cannot be re-specialized.
+  int64_t maxPositions = 0;
 };
 
 /// Shape and head choices for models that leave them open (Hugging Face).
@@ -34,6 +39,11 @@ struct ModelOptions {
   int64_t batch = 1;
   int64_t seqLen = 128;
   std::string pooling; // "", "mean", "cls"
+  /// Causal decoders at batch 1: also return present_keys/present_values.
+  bool kvOutputs = false;
+  /// Build the incremental-decoding step (HFImportOptions::decodeStep).
+  bool decodeStep = false;
+  int64_t contextLen = 0; // the decode step's cache capacity (0: n_positions)
 };
 
 /// Loads a Hugging Face model directory, a .json graph or attune .mlir
@@ -56,6 +66,14 @@ struct CompileOptions {
   bool timings = false;
   bool embedWeights = false;
   int64_t parallelChunks = 16;
+  /// --seq-lens: one specialization per length in one library, dispatched at
+  /// run time (empty: the single modelOptions.seqLen).
+  std::vector<int64_t> seqLens;
+  /// Causal decoders (GPT-2) at batch 1 get a KV-cached decode entry unless
+  /// this is false (--no-kv-cache); its capacity is contextLen (0: the
+  /// model's maximum positions).
+  bool kvCache = true;
+  int64_t contextLen = 0;
 };
 
 /// Runs the whole compilation. Progress/timings go to `log`.

@@ -24,11 +24,27 @@ struct WeightSpec {
   std::vector<int64_t> shape;
 };
 
-struct LibrarySpec {
-  std::string modelName;
+/// One compiled entry point: its signature, the weights its kernel takes (in
+/// argument order) and the kernel's symbol in the objects.
+struct EntrySpec {
+  std::string name;
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightSpec> weights;
-  std::string kernelSymbol; // the generated entry, e.g. attune_kernel_main
+  std::string kernelSymbol; // e.g. attune_kernel_main
+};
+
+/// What the further entries are for (abi.h: ATTUNE_ABI_*).
+enum class LibraryKind { Plain = 0, SeqBuckets = 1, Decoder = 2 };
+
+struct LibrarySpec : EntrySpec {
+  std::string modelName;
+  LibraryKind kind = LibraryKind::Plain;
+  /// Further entries (seq buckets: ascending, all shorter than the primary).
+  std::vector<EntrySpec> entries;
+  /// SeqBuckets: entries' lengths then the primary's; Decoder: {capacity}.
+  std::vector<int64_t> seqLens;
+  /// SeqBuckets: per primary input/output, the sequence dim or -1.
+  std::vector<int32_t> inputSeqDims, outputSeqDims;
 };
 
 /// The signature JSON stored in the library.
@@ -38,8 +54,9 @@ std::string signatureJson(const LibrarySpec &spec);
 /// next to it) from the kernels' object bytes. Every file is written to a
 /// temporary name first and renamed, so an interrupted compile never leaves
 /// a half-written output. `generatedC` receives the generated C source.
+/// `objects` hold the kernels of every entry.
 llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
-                         const std::string &object, const std::string &soPath,
+                         const std::vector<std::string> &objects, const std::string &soPath,
                          bool embedWeights, std::string *generatedC);
 
 } // namespace attune

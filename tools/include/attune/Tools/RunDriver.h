@@ -37,6 +37,13 @@ struct RunOptions {
   std::string tokenizerDir;             // --tokenizer (default X.tokenizer/)
   bool truncate = false;                // --truncate
   int topK = 5;                         // --top-k
+  int64_t generate = 0;                 // --generate N (GPT-2 libraries)
+  // attune bench: timed runs instead of printing outputs.
+  int benchIterations = 0;              // --iterations (0 = not benchmarking)
+  int benchWarmup = 3;                  // --warmup
+  double benchSeconds = 0;              // --max-seconds: stop early (>= 3 runs)
+  int64_t benchSeqLen = 0;              // --seq-len for bucketed libraries
+  std::string benchJson;                // --json FILE
   bool textMode() const { return !texts.empty() || !similarity.empty() || !fillMask.empty(); }
 };
 
@@ -59,8 +66,23 @@ public:
   static llvm::Expected<std::unique_ptr<LoadedLibrary>> open(const std::string &path,
                                                              int threads = 0);
   ~LoadedLibrary();
-  /// Runs on `inputs` (signature order); returns the outputs.
+  /// Runs on `inputs` (signature order); returns the outputs. Libraries with
+  /// sequence buckets accept any length up to the largest; the outputs then
+  /// have that length too.
   llvm::Expected<std::vector<NamedTensor>> run(const std::vector<NamedTensor> &inputs);
+
+  /// The compiled sequence lengths of a bucketed library (else empty).
+  std::vector<int64_t> seqLens() const;
+  /// Whether the library offers incremental decoding (attune_decoder_*).
+  bool hasDecoder() const;
+
+  struct Generation {
+    std::vector<int64_t> tokens;              // the new tokens
+    std::vector<std::vector<float>> logits;   // next-token logits before each
+    double prefillSeconds = 0, decodeSeconds = 0;
+  };
+  /// Greedy decoding of `steps` tokens after `prompt` with the KV cache.
+  llvm::Expected<Generation> generate(const std::vector<int64_t> &prompt, int64_t steps);
 
 private:
   LoadedLibrary() = default;
@@ -92,6 +114,7 @@ struct TextSlot {
   std::string name;
   ElementType type;
   std::vector<int64_t> shape;
+  int32_t seqDim = -1; // bucketed libraries: texts need not be padded to shape[seqDim]
 };
 
 /// --text / --similarity / --fill-mask on a compiled library.
