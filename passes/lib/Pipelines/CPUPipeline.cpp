@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Pipelines/Pipelines.h"
+#include "attune/Transforms/FusionReport.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -21,9 +22,10 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
   case Phase::Graph:
     return "canonicalize,cse,symbol-dce";
   case Phase::Fused:
-    // Fusion passes (attention, layer norm, GELU, epilogues) are added by the
-    // ONNX/fusion issue; JSON and HF graphs in fused form need none.
-    return "";
+    // softmax, gelu, layer-norm (+ skip), attention, epilogue, canonicalize,
+    // cse (FusionReport.h). Graphs that arrive fused (JSON, HF) only gain
+    // skip_layer_norm and fused_matmul.
+    return fusionPipeline(target.fusionReport);
   case Phase::Tiled:
     return "attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
            "func.func(attune-tile-and-distribute{chunks=" +

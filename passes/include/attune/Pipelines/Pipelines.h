@@ -6,9 +6,8 @@
 //
 //   import  -> attune dialect as the frontend produced it
 //   graph   -> canonicalized, static shapes, dead values removed
-//   fused   -> fused attention / layer norm / GELU / epilogues (fusion passes
-//              arrive with the ONNX issue; JSON "fused" graphs are fused by
-//              construction)
+//   fused   -> fused softmax / GELU / layer norm (+ residual) / attention /
+//              matmul epilogues (passes/lib/Transforms/Fuse*.cpp)
 //   tiled   -> linalg on tensors, tiled: scf.forall (threads) + scf.for
 //   buffers -> one-shot bufferized, deallocations placed
 //   vector  -> vectorized on memrefs; parallel loops -> attune.parallel_for
@@ -48,6 +47,9 @@ struct TargetOptions {
   int64_t parallelChunks = 16;
   /// Innermost (vector) tile width in elements.
   int64_t vectorWidth = 16;
+  /// The fusion passes of the `fused` phase emit their report remarks
+  /// (collect them with FusionReportCollector, attune/Transforms/FusionReport.h).
+  bool fusionReport = false;
 };
 
 /// Adds the passes that lower a module in phase `from` to phase `to`
