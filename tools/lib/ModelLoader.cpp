@@ -1,6 +1,7 @@
 //===- ModelLoader.cpp - Load a model description into the attune dialect -===//
 //
-// MODEL is a .json graph (JsonGraphImporter) or attune-dialect .mlir whose
+// MODEL is an .onnx model (OnnxImporter), a .json graph (JsonGraphImporter) or
+// attune-dialect .mlir whose
 // attune.weight references resolve in --weights FILE.safetensors.
 //
 //===----------------------------------------------------------------------===//
@@ -9,6 +10,7 @@
 
 #include "attune/Frontend/HFImporter.h"
 #include "attune/Frontend/JsonGraphImporter.h"
+#include "attune/Frontend/OnnxImporter.h"
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -66,6 +68,29 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
   }
   llvm::StringRef ext = llvm::sys::path::extension(path);
   LoadedModel out;
+  if (ext == ".onnx") {
+    if (!weightsPath.empty())
+      return makeError("--weights: an .onnx model holds its own weights (initializers or "
+                       "external data next to it); --weights is for .mlir input");
+    OnnxImportOptions onnx;
+    onnx.batch = options.batch;
+    onnx.seqLen = options.seqLen;
+    OnnxImportInfo info;
+    auto imported = importOnnx(ctx, path, onnx, &info);
+    if (!imported)
+      return imported.takeError();
+    // Dynamic dims bound to the defaults: say so once per process.
+    static bool noted = false;
+    if (!noted && (info.usedBatch || info.usedSeqLen) && options.batch == 1 &&
+        options.seqLen == 128) {
+      noted = true;
+      llvm::errs() << "attune: note: binding batch=1 seq_len=128 (use --batch/--seq-len)\n";
+    }
+    out.module = std::move(imported->module);
+    out.weights = std::move(imported->weights);
+    out.name = imported->name;
+    return out;
+  }
   if (ext == ".json") {
     if (!weightsPath.empty())
       return makeError("--weights: a .json graph names its weights file itself (\"weights\" "
@@ -80,7 +105,7 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
   }
   if (ext != ".mlir")
     return makeError(path + ": unsupported model file extension '" + ext +
-                     "' (expected .json or .mlir)");
+                     "' (expected .onnx, .json or .mlir)");
 
   std::string diagnostics;
   {
