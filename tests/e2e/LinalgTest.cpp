@@ -84,7 +84,20 @@ INSTANTIATE_TEST_SUITE_P(
                    true},
         MatmulCase{"lhs_rank2_17x129_3x129x3", {17, 129}, {3, 129, 3}, {3, 17, 3}},
         MatmulCase{"linear_weight_1x17x129_129x127", {1, 17, 129}, {129, 127}, {1, 17, 127}, false,
-                   true}),
+                   true},
+        // Register-blocked micro-kernel (N a multiple of 16): register tiles
+        // 8x48, 12x32, 16x16 with tail rows, batch loops, broadcast rhs,
+        // weights stored transposed (prepacked), split across forall chunks.
+        MatmulCase{"mk_m17_k129_n48", {17, 129}, {129, 48}, {17, 48}},
+        MatmulCase{"mk_m1_k3_n144", {1, 3}, {3, 144}, {1, 144}},
+        MatmulCase{"mk_m13_k17_n32", {13, 17}, {17, 32}, {13, 32}},
+        MatmulCase{"mk_m3_k1_n80", {3, 1}, {1, 80}, {3, 80}},
+        MatmulCase{"mk_m128_k33_n96", {128, 33}, {33, 96}, {128, 96}},
+        MatmulCase{"mk_batched_3x9x17_3x17x64", {3, 9, 17}, {3, 17, 64}, {3, 9, 64}},
+        MatmulCase{"mk_rhs_rank2_2x24x31_31x48", {2, 24, 31}, {31, 48}, {2, 24, 48}},
+        MatmulCase{"mk_weight_transpose_b_1x17x129_96x129", {1, 17, 129}, {96, 129}, {1, 17, 96},
+                   true, true},
+        MatmulCase{"mk_weight_64x127_127x768", {64, 127}, {127, 768}, {64, 768}, false, true}),
     [](const auto &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//

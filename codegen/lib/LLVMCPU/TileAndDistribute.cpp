@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
+#include "MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -93,6 +94,51 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       if (!domain || domain->empty())
         continue;
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
+
+      // f32 contractions: tiles of whole register blocks, left whole for the
+      // micro-kernel (MicroKernel.h) after bufferization.
+      if (auto dims = matchMicroKernelContraction(linalgOp, vectorWidth)) {
+        SmallVector<int64_t> l1(domain->size(), 0);
+        int64_t have = 1;
+        for (unsigned b : dims->batch)
+          if (have < chunks && (*domain)[b] > 1) {
+            l1[b] = 1;
+            have *= (*domain)[b];
+          }
+        int64_t M = (*domain)[dims->m], N = (*domain)[dims->n];
+        RegisterTile rt = chooseRegisterTile(N, vectorWidth);
+        // Rows are split in multiples of a divisor of M close to the
+        // register tile's (the micro-kernel handles tail rows); with only
+        // poor divisors (prime-ish M) M stays whole and N is split.
+        int64_t g = largestDivisorAtMost(M, rt.mr);
+        int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
+        // Split M and N about evenly (a square-ish grid keeps each chunk's
+        // slice of B in cache across its row blocks).
+        int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
+        if (need > 1) {
+          int64_t root = 1;
+          while (root * root < need)
+            ++root;
+          qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, root));
+          qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, (need + qm - 1) / qm));
+          if (qm * qn < need)
+            qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
+        }
+        if (qm > 1)
+          l1[dims->m] = M / qm;
+        if (qn > 1)
+          l1[dims->n] = N / qn;
+        FailureOr<TilingInterface> tiled =
+            tile(rewriter, op, l1, scf::SCFTilingOptions::LoopType::ForallOp);
+        if (failed(tiled)) {
+          op->emitError("attune-tile-and-distribute: level-1 tiling failed");
+          return signalPassFailure();
+        }
+        (*tiled)->setAttr("attune.microkernel", rewriter.getUnitAttr());
+        getOperation()->setAttr("attune.vector_width",
+                                rewriter.getI64IntegerAttr(vectorWidth));
+        continue;
+      }
 
       // Level 1: distribute the outer parallel dims.
       SmallVector<int64_t> l1(domain->size(), 0);

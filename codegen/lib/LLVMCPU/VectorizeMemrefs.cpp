@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
+#include "MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -46,6 +47,20 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
       rewriter.setInsertionPoint(op);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(), op.getTarget());
     }
+
+    // f32 contractions that TileAndDistribute left whole: register-blocked
+    // micro-kernels (MicroKernel.h) instead of linalg::vectorize.
+    int64_t vectorWidth = 16;
+    if (auto w = func->getAttrOfType<IntegerAttr>("attune.vector_width"))
+      vectorWidth = w.getInt();
+    func->removeAttr("attune.vector_width"); // a hand-over between the two passes only
+    SmallVector<linalg::LinalgOp> contractions;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureBufferSemantics() && op->hasAttr("attune.microkernel"))
+        contractions.push_back(op);
+    });
+    for (linalg::LinalgOp op : contractions)
+      (void)lowerToMicroKernel(rewriter, op, vectorWidth); // failure: vectorized below
 
     SmallVector<linalg::LinalgOp> targets;
     // Ops outside the tiled loops (e.g. copies that bufferization created)

@@ -2,7 +2,8 @@
 
 // Level 1: scf.forall over the outer parallel dims with >= 16 (chunks)
 // iterations where the shape allows; level 2: scf.for down to static vector
-// tiles (last dim <= 16, contractions [mr <= 4, n <= 16, k = 1]). Every tile
+// tiles (last dim <= 16, contractions [mr <= 4, n <= 16, k = 1]; f32
+// contractions with N a multiple of 16 stay whole for the micro-kernel). Every tile
 // size divides its dimension.
 
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
@@ -62,8 +63,11 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 
 // -----
 
-// Contraction: the fill and the matmul are distributed alike over M
-// (128 = 16 x 8); inside, M by 4, N by 16 and K by 1.
+// Contraction (f32 multiply-accumulate, N a multiple of 16): tiled for the
+// register-blocked micro-kernel. N = 64 gives 12x32 register tiles; M = 128
+// is split in multiples of 8 (its largest divisor <= 12), M and N about
+// evenly: 8 x 2 = 16 chunks of 16 x 32. The tile stays whole (no level-2
+// loops) and is marked attune.microkernel for attune-vectorize.
 
 #lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 #rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
@@ -71,22 +75,16 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x128x64xf32>, %[[W:.+]]: tensor<64x64xf32>)
+// CHECK-SAME:    attune.vector_width = 16
 // CHECK:         %[[FILL:.+]] = scf.forall (%{{.+}}) = (0) to (128) step (8) shared_outs
 // CHECK:           linalg.fill {{.+}} -> tensor<1x1x16xf32>
-// CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]]) = (0) to (128) step (8) shared_outs(%[[OUT:.+]] = %[[FILL]]) -> (tensor<1x128x64xf32>) {
-// CHECK-DAG:       %[[C4:.+]] = arith.constant 4 : index
-// CHECK-DAG:       %[[C8:.+]] = arith.constant 8 : index
-// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[C8]] step %[[C4]]
-// CHECK-DAG:         %[[C16:.+]] = arith.constant 16 : index
-// CHECK-DAG:         %[[C64:.+]] = arith.constant 64 : index
-// CHECK:             scf.for %{{.+}} = %{{.+}} to %[[C64]] step %[[C16]]
-// CHECK-DAG:           %[[C1:.+]] = arith.constant 1 : index
-// CHECK:               scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C1]]
-// CHECK:                 linalg.generic
-// CHECK-SAME:              iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:              ins(%{{.+}}, %{{.+}} : tensor<1x4x1xf32>, tensor<1x16xf32>) outs(%{{.+}} : tensor<1x4x16xf32>)
+// CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 64) step (16, 32) shared_outs(%[[OUT:.+]] = %[[FILL]]) -> (tensor<1x128x64xf32>) {
+// CHECK-NOT:       scf.for
+// CHECK:           linalg.generic
+// CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%{{.+}} : tensor<1x16x32xf32>) attrs = {attune.microkernel}
 // CHECK:           scf.forall.in_parallel
-// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[M]], 0] [1, 8, 64] [1, 1, 1]
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
 // CHECK:         return %[[MM]]
 func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x128x64xf32> {
   %cst = arith.constant 0.000000e+00 : f32

@@ -1,0 +1,219 @@
+//===- MicroKernel.cpp - register-blocked f32 GEMM micro-kernels ----------===//
+//
+// See MicroKernel.h. The loops are built directly with scf/vector/memref ops
+// (no linalg::vectorize, no vector.contract lowering): every vector is a 1-D
+// vector<W x f32>, accumulators are scf.for iter_args, A elements are scalar
+// loads broadcast to a vector, B rows are unit-stride vector loads.
+//
+//===----------------------------------------------------------------------===//
+#include "MicroKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir::attune {
+
+namespace {
+
+/// yield(c + a * b) with a, b, c the block arguments (operands in any order).
+bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
+    return false;
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1), c = body->getArgument(2);
+  Value prod = add.getLhs() == c ? add.getRhs() : add.getRhs() == c ? add.getLhs() : Value();
+  auto mul = prod ? prod.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// Position of loop dim `d` among the results of `map`, or -1.
+int resultPos(AffineMap map, unsigned d) {
+  for (unsigned i = 0; i < map.getNumResults(); ++i)
+    if (cast<AffineDimExpr>(map.getResult(i)).getPosition() == d)
+      return static_cast<int>(i);
+  return -1;
+}
+
+bool unitInnerStride(Value v) {
+  auto t = dyn_cast<MemRefType>(v.getType());
+  if (!t)
+    return true; // tensors: decided after bufferization
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(t, strides, offset)) || strides.empty())
+    return false;
+  return strides.back() == 1;
+}
+
+} // namespace
+
+RegisterTile chooseRegisterTile(int64_t n, int64_t w) {
+  bool wide = w >= 16; // 32 vector registers (AVX-512) vs 16 (AVX2)
+  if (n % (3 * w) == 0)
+    return {wide ? 8 : 4, 3 * w};
+  if (n % (2 * w) == 0)
+    return {wide ? 12 : 6, 2 * w};
+  return {wide ? 16 : 12, w};
+}
+
+std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
+                                                           int64_t w) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.hasDynamicShape())
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands())
+    if (!getElementTypeOrSelf(operand.get().getType()).isF32())
+      return std::nullopt;
+  if (!isMultiplyAccumulate(op))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap m : maps)
+    if (!m.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  ContractionDims d{};
+  int reductions = 0;
+  for (unsigned i = 0; i < iters.size(); ++i)
+    if (iters[i] == utils::IteratorType::reduction) {
+      d.k = i;
+      ++reductions;
+    }
+  if (reductions != 1)
+    return std::nullopt;
+  AffineMap a = maps[0], b = maps[1], c = maps[2];
+  if (c.getNumResults() < 2 || b.getNumResults() < 2 || a.getNumResults() < 2)
+    return std::nullopt;
+  d.n = cast<AffineDimExpr>(c.getResults().back()).getPosition();
+  d.m = cast<AffineDimExpr>(c.getResult(c.getNumResults() - 2)).getPosition();
+  // n: innermost in B and C, absent from A; m: in A and C, absent from B;
+  // k: in A and B; every other dim is a batch dim present in C.
+  if (cast<AffineDimExpr>(b.getResults().back()).getPosition() != d.n ||
+      resultPos(a, d.n) >= 0 || resultPos(b, d.m) >= 0 || resultPos(a, d.m) < 0 ||
+      resultPos(a, d.k) < 0 || resultPos(b, d.k) < 0 || resultPos(c, d.k) >= 0)
+    return std::nullopt;
+  for (unsigned i = 0; i < iters.size(); ++i) {
+    if (i == d.m || i == d.n || i == d.k)
+      continue;
+    if (resultPos(c, i) < 0)
+      return std::nullopt;
+    d.batch.push_back(i);
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges[d.n] % w != 0 || ranges[d.k] < 1 || ranges[d.m] < 1)
+    return std::nullopt;
+  if (!unitInnerStride(op.getDpsInputOperand(1)->get()) ||
+      !unitInnerStride(op.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  return d;
+}
+
+LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, int64_t w) {
+  if (!op.hasPureBufferSemantics())
+    return failure();
+  auto dims = matchMicroKernelContraction(op, w);
+  if (!dims)
+    return failure();
+  Location loc = op.getLoc();
+  Value A = op.getDpsInputOperand(0)->get(), B = op.getDpsInputOperand(1)->get(),
+        C = op.getDpsInitOperand(0)->get();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t M = ranges[dims->m], N = ranges[dims->n], K = ranges[dims->k];
+  RegisterTile rt = chooseRegisterTile(N, w);
+  int64_t cols = rt.nr / w;
+  auto vecType = VectorType::get({w}, rewriter.getF32Type());
+
+  rewriter.setInsertionPoint(op);
+  auto cst = [&](OpBuilder &b, int64_t v) -> Value {
+    return b.create<arith::ConstantIndexOp>(loc, v);
+  };
+  SmallVector<Value> iv(ranges.size());
+  auto indices = [&](AffineMap map) {
+    SmallVector<Value> out;
+    for (AffineExpr e : map.getResults())
+      out.push_back(iv[cast<AffineDimExpr>(e).getPosition()]);
+    return out;
+  };
+
+  // One block of `rows` rows starting at row `i0`, all panels of N.
+  auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows) {
+    auto jLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, N), cst(b, rt.nr));
+    OpBuilder jb = OpBuilder::atBlockBegin(jLoop.getBody());
+    Value j0 = jLoop.getInductionVar();
+    SmallVector<Value> rowIdx, colIdx;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIdx.push_back(r == 0 ? i0 : jb.create<arith::AddIOp>(loc, i0, cst(jb, r)).getResult());
+    for (int64_t c = 0; c < cols; ++c)
+      colIdx.push_back(c == 0 ? j0
+                              : jb.create<arith::AddIOp>(loc, j0, cst(jb, c * w)).getResult());
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        iv[dims->m] = rowIdx[r];
+        iv[dims->n] = colIdx[c];
+        init.push_back(jb.create<vector::LoadOp>(loc, vecType, C, indices(maps[2])));
+      }
+    auto kLoop = jb.create<scf::ForOp>(
+        loc, cst(jb, 0), cst(jb, K), cst(jb, 1), init,
+        [&](OpBuilder &kb, Location, Value k, ValueRange acc) {
+          iv[dims->k] = k;
+          SmallVector<Value> bv;
+          for (int64_t c = 0; c < cols; ++c) {
+            iv[dims->n] = colIdx[c];
+            bv.push_back(kb.create<vector::LoadOp>(loc, vecType, B, indices(maps[1])));
+          }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            iv[dims->m] = rowIdx[r];
+            Value a = kb.create<memref::LoadOp>(loc, A, indices(maps[0]));
+            Value av = kb.create<vector::BroadcastOp>(loc, vecType, a);
+            for (int64_t c = 0; c < cols; ++c)
+              next.push_back(
+                  kb.create<vector::FMAOp>(loc, av, bv[c], acc[r * cols + c]).getResult());
+          }
+          kb.create<scf::YieldOp>(loc, next);
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        iv[dims->m] = rowIdx[r];
+        iv[dims->n] = colIdx[c];
+        jb.create<vector::StoreOp>(loc, kLoop.getResult(r * cols + c), C, indices(maps[2]));
+      }
+  };
+
+  // Batch loops, then full row blocks, then the tail rows.
+  std::function<void(OpBuilder &, size_t)> emitBatch = [&](OpBuilder &b, size_t level) {
+    if (level < dims->batch.size()) {
+      unsigned d = dims->batch[level];
+      auto loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, ranges[d]), cst(b, 1));
+      OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+      iv[d] = loop.getInductionVar();
+      emitBatch(inner, level + 1);
+      return;
+    }
+    int64_t full = M - M % rt.mr;
+    if (full > 0) {
+      auto iLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, full), cst(b, rt.mr));
+      OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
+      emitRows(ib, iLoop.getInductionVar(), rt.mr);
+    }
+    if (M % rt.mr)
+      emitRows(b, cst(b, full), M % rt.mr);
+  };
+  OpBuilder top(op);
+  emitBatch(top, 0);
+  rewriter.eraseOp(op);
+  return success();
+}
+
+} // namespace mlir::attune

@@ -1,0 +1,61 @@
+//===- MicroKernel.h - register-blocked f32 GEMM micro-kernels --*- C++ -*-===//
+//
+// A contraction C[b.., m, n] += A[b.., m, k] * B[b.., k, n] (f32, static
+// shapes, B and C contiguous along n) is lowered on memrefs to explicit
+// register-blocked loops instead of going through linalg::vectorize:
+//
+//   for i0 in M step MR:                      (a tail block for M % MR rows)
+//     for j0 in N step NR:
+//       acc[r][c] = C[i0 + r, j0 + W c]       (MR x NR/W vector<W x f32>)
+//       for k in K:
+//         b[c] = B[k, j0 + W c]               (NR/W vector loads)
+//         for r: acc[r][c] = fma(broadcast(A[i0 + r, k]), b[c], acc[r][c])
+//       C[i0 + r, j0 + W c] = acc[r][c]
+//
+// With W = 16 (AVX-512), NR = 48 and MR = 8 that is 24 accumulators, 3 loads
+// of B and 8 broadcasts of A per k: the recipe that measured 97% of this
+// machine's peak (shared/BUILD-NOTES.md). The accumulators are scf.for
+// iter_args, so LLVM keeps them in registers (the loop unroller is off).
+//
+// TileAndDistribute uses the same predicate on tensors to leave eligible
+// contractions whole inside each forall tile (no level-2 tiling) and to
+// choose level-1 tiles that are multiples of the register tile.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTUNE_CODEGEN_LLVMCPU_MICROKERNEL_H
+#define ATTUNE_CODEGEN_LLVMCPU_MICROKERNEL_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::attune {
+
+/// Which loop of a contraction is m, n, k (the others are batch dims).
+struct ContractionDims {
+  unsigned m, n, k;
+  SmallVector<unsigned> batch;
+};
+
+/// The register tile for a given N and vector width (elements).
+struct RegisterTile {
+  int64_t mr = 8, nr = 48;
+};
+
+/// Matches a linalg op that is an f32 multiply-accumulate contraction with
+/// static shapes, indexing maps that are projected permutations, one
+/// reduction dim k, n the innermost dim of B and C, and N a multiple of
+/// `vectorWidth`. Works on tensors and memrefs.
+std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
+                                                           int64_t vectorWidth);
+
+RegisterTile chooseRegisterTile(int64_t n, int64_t vectorWidth);
+
+/// Replaces a matched contraction on memrefs (B and C unit-stride along n)
+/// with the register-blocked loops. Fails (IR unchanged) when it does not
+/// apply.
+LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 int64_t vectorWidth);
+
+} // namespace mlir::attune
+
+#endif

@@ -1,0 +1,84 @@
+// RUN: attune-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(attune-vectorize))' | FileCheck %s
+
+// attune-vectorize lowers contractions marked attune.microkernel (by
+// attune-tile-and-distribute) to register-blocked loops: N = 96 gives an
+// 8x48 register tile, i.e. 24 vector<16xf32> accumulators carried by the k
+// loop, 3 loads of B and 8 broadcast loads of A per k, 24 FMAs.
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rhs = affine_map<(d0, d1, d2) -> (d2, d1)>
+#out = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @gemm_8x96
+// CHECK-SAME:    (%[[A:.+]]: memref<8x64xf32>, %[[B:.+]]: memref<64x96xf32>, %[[C:.+]]: memref<8x96xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK-COUNT-24:    vector.load %[[C]]
+// CHECK:             %[[ACC:.+]]:24 = scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.+}}) -> (vector<16xf32>, {{.+}}) {
+// CHECK-COUNT-3:       vector.load %[[B]][%[[K]], %{{.+}}] : memref<64x96xf32>, vector<16xf32>
+// CHECK:               memref.load %[[A]]
+// CHECK:               vector.splat {{.+}} : vector<16xf32>
+// CHECK-COUNT-3:       vector.fma
+// CHECK:               scf.yield
+// CHECK-COUNT-24:    vector.store
+func.func @gemm_8x96(%a: memref<8x64xf32>, %b: memref<64x96xf32>, %c: memref<8x96xf32>) attributes {attune.vector_width = 16 : i64} {
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<8x64xf32>, memref<64x96xf32>) outs(%c : memref<8x96xf32>) attrs = {attune.microkernel} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Batch loops, a 12x32 register tile (N = 32) with one tail row (M = 13),
+// and a rank-2 B shared by every batch.
+
+#lhs3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs2 = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @batched_tail
+// CHECK:         scf.for %[[BATCH:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           scf.for {{.+}} {
+// CHECK:             scf.for {{.+}} {
+// CHECK:               scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, {{.+}}) {
+// CHECK-COUNT-24:        vector.fma
+// CHECK:           scf.for {{.+}} {
+// CHECK:             scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-COUNT-2:       vector.fma
+// CHECK-NOT:           vector.fma
+// CHECK:               scf.yield
+func.func @batched_tail(%a: memref<2x13x17xf32>, %b: memref<17x32xf32>, %c: memref<2x13x32xf32>) attributes {attune.vector_width = 16 : i64} {
+  linalg.generic {indexing_maps = [#lhs3, #rhs2, #out3], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<2x13x17xf32>, memref<17x32xf32>) outs(%c : memref<2x13x32xf32>) attrs = {attune.microkernel} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not a multiply-accumulate (max instead of add): vectorized as before.
+
+#lhsm = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rhsm = affine_map<(d0, d1, d2) -> (d2, d1)>
+#outm = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @not_a_gemm
+// CHECK-NOT:     vector.fma
+// CHECK:         return
+func.func @not_a_gemm(%a: memref<4x4xf32>, %b: memref<4x16xf32>, %c: memref<4x16xf32>) attributes {attune.vector_width = 16 : i64} {
+  linalg.generic {indexing_maps = [#lhsm, #rhsm, #outm], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<4x4xf32>, memref<4x16xf32>) outs(%c : memref<4x16xf32>) attrs = {attune.microkernel} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.maximumf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
