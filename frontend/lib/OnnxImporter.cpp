@@ -312,7 +312,7 @@ Value Importer::materialize(OValue &v, Location loc) {
     raise(path + ": " +
           (v.initializer.empty() ? std::string("a constant") : "initializer '" + v.initializer + "'") +
           " of shape " + shapeStr(c.shape) +
-          " has no elements: zero-size tensors are not supported");
+          " has no elements: not supported: zero-size tensors");
   bool isFloat = isFloatDT(c.dtype);
   bool asWeight = isFloat ? n > kMaxInlineFloat : n > kMaxInlineInt;
   if (!asWeight) {
@@ -379,7 +379,7 @@ void GraphWalker::readOpset(const onnx::ModelProto &model) {
   if (opset < 0)
     raise(imp_.path + ": the model imports no opset of the default ONNX domain (ai.onnx)");
   if (opset < kMinOpset || opset > kMaxOpset)
-    raise(imp_.path + ": opset " + std::to_string(opset) + " of ai.onnx is not supported (" +
+    raise(imp_.path + ": not supported: opset " + std::to_string(opset) + " of ai.onnx (" +
           std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +
           " are; torch.onnx.export writes 17 or 18+)");
   imp_.opset = opset;
@@ -444,9 +444,11 @@ void GraphWalker::readInputs(const onnx::GraphProto &g) {
       std::string param = dim.has_dim_param() ? dim.dim_param() : "";
       if (dim.has_dim_value()) {
         v = dim.dim_value();
-        if (v <= 0)
+        if (v == 0 && !options_.constantInputs.count(in.name()))
+          raise(what + " dim " + std::to_string(d) + ": not supported: zero-size tensors");
+        if (v < 0)
           raise(what + " dim " + std::to_string(d) + ": expected a positive size, found " +
-                std::to_string(v) + " (zero-size tensors are not supported)");
+                std::to_string(v));
       } else if (!param.empty() && options_.dims.count(param)) {
         v = options_.dims.at(param);
         note(in.name(), d, param, v, "--dim");
@@ -465,7 +467,7 @@ void GraphWalker::readInputs(const onnx::GraphProto &g) {
       }
       if (v > 0 && !param.empty())
         paramValue.emplace(param, v);
-      if (v < 0)
+      if (v < 0 && !dim.has_dim_value())
         pending.push_back({idx, static_cast<size_t>(d), param});
       shape.push_back(v);
     }
@@ -489,6 +491,9 @@ void GraphWalker::readInputs(const onnx::GraphProto &g) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     const auto &in = *inputs[i];
     std::string what = imp_.path + ": graph input '" + in.name() + "'";
+    for (int64_t d : shapes[i])
+      if (d == 0 && !options_.constantInputs.count(in.name()))
+        raise(what + ": not supported: zero-size tensors (shape " + shapeStr(shapes[i]) + ")");
     if (!numElementsChecked(shapes[i]))
       raise(what + ": shape " + shapeStr(shapes[i]) + " has too many elements");
     int32_t dt = in.type().tensor_type().elem_type();
@@ -634,16 +639,29 @@ ImportedModel GraphWalker::run(const onnx::ModelProto &model) {
   Location floc = FileLineColLoc::get(b.getStringAttr(imp_.path), 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(floc);
   b.setInsertionPointToEnd(module->getBody());
+  // FLOAT16/BFLOAT16 inputs and outputs cross the function boundary as f32
+  // (the library ABI carries f32, i64, i32 and bool) and are converted
+  // inside: f32 -> half rounds, half -> f32 is exact.
+  auto boundaryType = [&](RankedTensorType t) {
+    if (t.getElementType().isF16() || t.getElementType().isBF16())
+      return RankedTensorType::get(t.getShape(), b.getF32Type());
+    return t;
+  };
   SmallVector<Type> argTypes;
   for (const Arg &a : args_)
-    argTypes.push_back(a.type);
+    argTypes.push_back(boundaryType(a.type));
   func_ = b.create<func::FuncOp>(floc, "main", b.getFunctionType(argTypes, {}));
   Block *entry = func_.addEntryBlock();
-  for (size_t i = 0; i < args_.size(); ++i) {
-    entry->getArgument(i).setLoc(NameLoc::get(b.getStringAttr(args_[i].name)));
-    values_.at(args_[i].name).value = entry->getArgument(i);
-  }
   b.setInsertionPointToEnd(entry);
+  for (size_t i = 0; i < args_.size(); ++i) {
+    Location aloc = NameLoc::get(b.getStringAttr(args_[i].name));
+    entry->getArgument(i).setLoc(aloc);
+    Value v = entry->getArgument(i);
+    if (argTypes[i] != args_[i].type)
+      v = b.create<mlir::attune::CastOp>(aloc, TypeRange{args_[i].type}, ValueRange{v})
+              .getResult();
+    values_.at(args_[i].name).value = v;
+  }
 
   for (int i : order)
     buildNode(g.node(i), i);
@@ -652,7 +670,12 @@ ImportedModel GraphWalker::run(const onnx::ModelProto &model) {
   SmallVector<Type> resultTypes;
   for (const auto &o : g.output()) {
     OValue &v = values_.at(o.name());
-    Value r = imp_.materialize(v, NameLoc::get(b.getStringAttr(o.name())));
+    Location oloc = NameLoc::get(b.getStringAttr(o.name()));
+    Value r = imp_.materialize(v, oloc);
+    auto rt = llvm::cast<RankedTensorType>(r.getType());
+    if (boundaryType(rt) != rt)
+      r = b.create<mlir::attune::CastOp>(oloc, TypeRange{boundaryType(rt)}, ValueRange{r})
+              .getResult();
     results.push_back(r);
     resultTypes.push_back(r.getType());
   }
@@ -730,6 +753,8 @@ static llvm::Expected<ImportedModel> importImpl(MLIRContext &ctx, const void *da
       *infoOut = std::move(info);
     return m;
   } catch (const onnx_import::OnnxError &e) {
+    if (infoOut) // what was bound explains many shape errors
+      *infoOut = std::move(info);
     return error(e.what());
   } catch (const std::bad_alloc &) {
     return error(path + ": out of memory while importing the model");

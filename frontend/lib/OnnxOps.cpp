@@ -11,7 +11,9 @@
 //   Softmax (opset <13: 2-D coercion) ───► attune.softmax (+ reshape)
 //   LayerNormalization ──────────────────► attune.layer_norm (Mean/InvStdDev
 //                                           outputs from reduce_mean, sqrt, div)
-//   ReduceSum/Mean/Max (axes attr or input)► attune.reduce_*
+//   ReduceSum/Mean/Max/Min/SumSquare/L1/L2 ► attune.reduce_sum/mean/max (+ sub/mul/maximum/sqrt)
+//   GatherElements (constant indices) ───► folded, or embedding over a flattened view
+//   CumSum ──────────────────────────────► matmul with a constant triangular matrix
 //   Gather (run-time indices) ───────────► attune.embedding (+ transpose/reshape)
 //   GatherND (constant indices) ─────────► attune.embedding over a flattened view
 //
@@ -160,8 +162,19 @@ template <Bin K> std::vector<OValue> buildBinary(NodeCtx &n) {
       acc = foldBinary(acc, acc, outType, [](double a, double) { return a; });
     return {n.result(acc)};
   }
-  if (K == Bin::Pow && !isa<FloatType>(n.type(0).getElementType()))
-    n.unsupported("Pow with a base of element type " + dtypeName(n.dtype(0)));
+  if (K == Bin::Pow && !isa<FloatType>(n.type(0).getElementType())) {
+    // Integer base: pow in f32, rounded to the nearest integer (exact for
+    // results below 2^24), then back to the base's type.
+    Type ie = n.type(0).getElementType();
+    if (!ie.isInteger(64) && !ie.isInteger(32))
+      n.unsupported("Pow with a base of element type " + dtypeName(n.dtype(0)));
+    Type f32 = Float32Type::get(n.ctx());
+    Value p = n.create<PowOp>({n.cast(n.value(0), f32), n.cast(n.value(1), f32)});
+    Value half = n.scalar(f32, 0.5);
+    Value nonPos = n.create<EqualOp>({n.create<MaximumOp>({p, n.scalar(f32, 0)}), n.scalar(f32, 0)});
+    Value rounded = n.create<WhereOp>({nonPos, n.create<SubOp>({p, half}), n.create<AddOp>({p, half})});
+    return {n.result(n.cast(rounded, ie))};
+  }
   Value acc = n.value(0);
   for (size_t i = 1; i < count; ++i) {
     Value rhs = n.value(i);
@@ -439,7 +452,11 @@ std::vector<OValue> buildLayerNorm(NodeCtx &n) {
   return out;
 }
 
-template <typename OpT> std::vector<OValue> buildReduce(NodeCtx &n) {
+enum class Red { Sum, Mean, Max, Min, SumSquare, L1, L2 };
+
+/// ReduceSum/Mean/Max directly; ReduceMin = -max(-x), ReduceSumSquare =
+/// sum(x*x), ReduceL1 = sum(max(x, -x)), ReduceL2 = sqrt(sum(x*x)).
+template <Red K> std::vector<OValue> buildReduce(NodeCtx &n) {
   int64_t r = n.rank(0);
   std::optional<std::vector<int64_t>> axes = n.attrInts("axes");
   if (!axes && n.hasInput(1)) {
@@ -448,8 +465,12 @@ template <typename OpT> std::vector<OValue> buildReduce(NodeCtx &n) {
   }
   bool keep = n.attrInt("keepdims", 1) != 0;
   if (!axes || axes->empty()) {
-    if (n.attrInt("noop_with_empty_axes", 0))
-      return {n.in(0)};
+    if (n.attrInt("noop_with_empty_axes", 0) && (K == Red::Sum || K == Red::Mean ||
+                                                 K == Red::Max || K == Red::Min)) {
+      OValue v = n.in(0);
+      v.argIndex = -1;
+      return {v};
+    }
     axes = std::vector<int64_t>();
     for (int64_t i = 0; i < r; ++i)
       axes->push_back(i);
@@ -462,12 +483,31 @@ template <typename OpT> std::vector<OValue> buildReduce(NodeCtx &n) {
     seen[a] = true;
   }
   requireFloat(n, 0);
+  Value x = n.value(0);
+  Type elem = n.type(0).getElementType();
+  if (K == Red::Min)
+    x = n.create<SubOp>({n.scalar(elem, 0), x});
+  else if (K == Red::SumSquare || K == Red::L2)
+    x = n.create<MulOp>({x, x});
+  else if (K == Red::L1)
+    x = n.create<MaximumOp>({x, n.create<SubOp>({n.scalar(elem, 0), x})});
   if (r == 0)
-    return {n.in(0)};
+    return {n.result(x)};
   SmallVector<NamedAttribute> attrs{n.named("axes", n.b().getDenseI64ArrayAttr(*axes))};
   if (keep)
     attrs.push_back(n.named("keepdims", n.b().getUnitAttr()));
-  return {n.result(n.create<OpT>({n.value(0)}, attrs))};
+  Value y;
+  if (K == Red::Mean)
+    y = n.create<ReduceMeanOp>({x}, attrs);
+  else if (K == Red::Max || K == Red::Min)
+    y = n.create<ReduceMaxOp>({x}, attrs);
+  else
+    y = n.create<ReduceSumOp>({x}, attrs);
+  if (K == Red::Min)
+    y = n.create<SubOp>({n.scalar(elem, 0), y});
+  else if (K == Red::L2)
+    y = n.createTyped<SqrtOp>(y.getType(), {y});
+  return {n.result(y)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -596,8 +636,7 @@ std::vector<OValue> buildGatherElements(NodeCtx &n) {
       return {n.result(gatherHost(*data, is, [](int64_t) { return 0; }))};
   }
   if (!idx)
-    n.unsupported("GatherElements with indices known only at run time from a non-uniform "
-                  "table");
+    n.requireConstant(1, "indices (unless the table is uniform)");
   std::vector<int64_t> dStr = stridesOf(ds), iStr = stridesOf(is);
   std::vector<int64_t> flat(product(is));
   for (int64_t o = 0; o < product(is); ++o) {
@@ -729,9 +768,13 @@ const std::vector<OpInfo> &computeOps() {
       {"Gemm", buildGemm},
       {"Softmax", buildSoftmax},
       {"LayerNormalization", buildLayerNorm},
-      {"ReduceSum", buildReduce<ReduceSumOp>},
-      {"ReduceMean", buildReduce<ReduceMeanOp>},
-      {"ReduceMax", buildReduce<ReduceMaxOp>},
+      {"ReduceSum", buildReduce<Red::Sum>},
+      {"ReduceMean", buildReduce<Red::Mean>},
+      {"ReduceMax", buildReduce<Red::Max>},
+      {"ReduceMin", buildReduce<Red::Min>},
+      {"ReduceSumSquare", buildReduce<Red::SumSquare>},
+      {"ReduceL1", buildReduce<Red::L1>},
+      {"ReduceL2", buildReduce<Red::L2>},
       {"GatherND", buildGatherND},
       {"GatherElements", buildGatherElements},
       {"CumSum", buildCumSum},

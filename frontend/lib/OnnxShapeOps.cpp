@@ -4,6 +4,7 @@
 //   Identity Dropout ───────────────────────────► the input itself
 //   Reshape Flatten Squeeze Unsqueeze ──────────► attune.reshape
 //   Transpose Concat Slice Split Expand ────────► attune.transpose/concat/slice/split/expand
+//                                                 (negative Slice steps: slices + concat)
 //   Gather (constant indices) ──────────────────► attune.slice (+ concat, reshape)
 //
 // Every op folds on the host when its data input is a constant (up to
@@ -448,15 +449,48 @@ std::vector<OValue> buildSlice(NodeCtx &n) {
   }
   if (product(out) == 0)
     n.unsupported("an empty slice (result shape " + shapeStr(out) + "): zero-size tensors");
+  // Positive steps: one attune.slice. Axes with negative steps are kept whole
+  // there and reversed afterwards: one single-element slice per index,
+  // concatenated in the stepped order.
   std::vector<int64_t> fs, fe, fst;
-  for (const AxisSlice &s : norm) {
-    if (s.step < 0)
-      n.unsupported("negative steps on a tensor computed at run time");
+  for (int64_t d = 0; d < r; ++d) {
+    const AxisSlice &s = norm[d];
+    if (s.step < 0) {
+      if (s.count > 256)
+        n.unsupported("negative steps over " + std::to_string(s.count) +
+                      " elements of a tensor computed at run time");
+      fs.push_back(0);
+      fe.push_back(shape[d]);
+      fst.push_back(1);
+      continue;
+    }
     fs.push_back(s.start);
     fe.push_back(s.start + (s.count - 1) * s.step + 1);
     fst.push_back(s.step);
   }
-  return {n.result(n.slice(n.value(0), fs, fe, fst))};
+  Value v = n.value(0);
+  bool trivial = true;
+  for (int64_t d = 0; d < r; ++d)
+    trivial &= fs[d] == 0 && fe[d] == shape[d] && fst[d] == 1;
+  if (!trivial)
+    v = n.slice(v, fs, fe, fst);
+  for (int64_t d = 0; d < r; ++d) {
+    const AxisSlice &s = norm[d];
+    if (s.step > 0)
+      continue;
+    auto cur = llvm::cast<RankedTensorType>(v.getType()).getShape().vec();
+    SmallVector<Value> parts;
+    for (int64_t j = 0; j < s.count; ++j) {
+      std::vector<int64_t> st(r, 0), en = cur, step(r, 1);
+      st[d] = s.start + j * s.step;
+      en[d] = st[d] + 1;
+      parts.push_back(n.slice(v, st, en, step));
+    }
+    v = parts.size() == 1
+            ? parts[0]
+            : n.create<ConcatOp>(parts, {n.named("axis", n.b().getI64IntegerAttr(d))});
+  }
+  return {n.result(v)};
 }
 
 std::vector<OValue> buildSplit(NodeCtx &n) {

@@ -8,8 +8,11 @@
 //   2. import it (attune::importOnnx). Inputs the model treats as shapes or
 //      indices (Reshape's shape, Slice's starts, Gather's indices, ...) are
 //      bound as compile-time constants when the first import asks for that
-//      ("must be a compile-time constant"): every INT64/INT32 input then
-//      becomes a constant from its input_N.pb;
+//      ("must be a compile-time constant", or a zero-size input such as an
+//      empty axes list) or the library refuses an index at run time (negative
+//      run-time indices): every INT64/INT32 input then becomes a constant from
+//      its input_N.pb, and if that is not enough every input (Range over
+//      floats);
 //      an import error saying "not supported: ..." (a feature of a supported
 //      operator, e.g. zero-size tensors, DOUBLE) -> NOT SUPPORTED with that
 //      reason; any other import error -> FAILED;
@@ -70,6 +73,17 @@ Result notSupported(const std::string &r) { return {Status::NotSupported, r}; }
 std::string firstLine(const std::string &s) {
   std::string l = s.substr(0, s.find('\n'));
   return l.size() > 300 ? l.substr(0, 300) + "..." : l;
+}
+
+/// FLOAT16/BFLOAT16 tensors as f32 (exact): the importer gives half-precision
+/// graph inputs and outputs f32 at the library boundary.
+ref::Tensor widen(const ref::Tensor &t) {
+  if (t.type != ElementType::F16 && t.type != ElementType::BF16)
+    return t;
+  ref::Tensor r = ref::Tensor::zeros(ElementType::F32, t.shape);
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    r.f32()[i] = static_cast<float>(onnxtest::elementAsDouble(t, i));
+  return r;
 }
 
 bool writeWeights(const WeightTable &table, const std::string &path, std::string &error) {
@@ -154,10 +168,11 @@ Result runOne(const std::string &dir, const std::string &work) {
     if (!rt)
       return notSupported("input '" + inputNames[i] + "' of " + why);
     inputBytes[inputNames[i]] = *b;
-    inputTensors[inputNames[i]] = *rt;
+    inputTensors[inputNames[i]] = widen(*rt);
     inputTypes[inputNames[i]] = t.data_type();
   }
   std::vector<ref::Tensor> expected;
+  std::vector<ElementType> expectedTypes; // before widening: picks the tolerance
   for (int i = 0; i < model.graph().output_size(); ++i) {
     auto b = readFile(data + "/output_" + std::to_string(i) + ".pb");
     onnx::TensorProto t;
@@ -167,82 +182,106 @@ Result runOne(const std::string &dir, const std::string &work) {
     auto rt = onnxtest::toTensor(t, why);
     if (!rt)
       return notSupported("output " + std::to_string(i) + " of " + why);
-    expected.push_back(*rt);
+    expectedTypes.push_back(rt->type);
+    expected.push_back(widen(*rt));
   }
 
-  // Import (twice if shape-like inputs must be constants).
-  auto ctx = createContext();
+  // Import, compile, run. Integer inputs become compile-time constants when
+  // the import needs them as shapes ("must be a compile-time constant") or
+  // the library refuses their values at run time (negative indices: the
+  // importer wraps constant indices only).
   std::string modelPath = dir + "/model.onnx";
-  OnnxImportOptions opts;
-  auto imported = importOnnx(*ctx, modelPath, opts);
-  std::string bound;
-  if (!imported) {
-    std::string e = llvm::toString(imported.takeError());
-    if (e.find("must be a compile-time constant") == std::string::npos) {
-      if (e.find(": not supported: ") != std::string::npos)
-        return notSupported(firstLine(e.substr(e.find(": not supported: ") + 17)));
-      return fail("import: " + firstLine(e));
-    }
+  bool hasIntInputs = false;
+  for (const auto &kv : inputTypes)
+    hasIntInputs |= kv.second == onnx::TensorProto_DataType_INT64 ||
+                    kv.second == onnx::TensorProto_DataType_INT32;
+  // bind: 0 nothing, 1 integer inputs, 2 every input (Range over floats).
+  auto attempt = [&](int bind, std::string &bound, bool &retry) -> Result {
+    retry = false;
+    bool bindInts = bind > 0;
+    bound.clear();
+    auto ctx = createContext();
+    OnnxImportOptions opts;
     for (const auto &kv : inputTypes)
-      if (kv.second == onnx::TensorProto_DataType_INT64 ||
-          kv.second == onnx::TensorProto_DataType_INT32) {
+      if (bind == 2 || (bind == 1 && (kv.second == onnx::TensorProto_DataType_INT64 ||
+                                      kv.second == onnx::TensorProto_DataType_INT32))) {
         opts.constantInputs[kv.first] = inputBytes[kv.first];
         bound += (bound.empty() ? "" : ",") + kv.first;
       }
-    imported = importOnnx(*ctx, modelPath, opts);
+    auto imported = importOnnx(*ctx, modelPath, opts);
     if (!imported) {
-      std::string e2 = llvm::toString(imported.takeError());
-      if (e2.find(": not supported: ") != std::string::npos)
-        return notSupported(firstLine(e2.substr(e2.find(": not supported: ") + 17)));
-      return fail("import (integer inputs bound as constants): " + firstLine(e2));
+      std::string e = llvm::toString(imported.takeError());
+      // Shape-like inputs (also empty axes lists: zero-size inputs) -> constants.
+      if (bind < 2 && (e.find("must be a compile-time constant") != std::string::npos ||
+                       (bind == 0 && e.find("not supported: zero-size") != std::string::npos &&
+                        hasIntInputs))) {
+        retry = true;
+        return fail("import: " + firstLine(e));
+      }
+      if (e.find(": not supported: ") != std::string::npos)
+        return notSupported(firstLine(e.substr(e.find(": not supported: ") + 17)));
+      return fail(std::string(bindInts ? "import (integer inputs bound as constants): "
+                                       : "import: ") +
+                  firstLine(e));
     }
-  }
-
-  // Compile the module as printed (the CLI's .mlir path) + its weights.
-  llvm::sys::fs::create_directories(work);
-  std::string mlirPath = work + "/model.mlir", weightsPath;
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(mlirPath, ec);
-    if (ec)
-      return fail("cannot write " + mlirPath);
-    imported->module->print(os);
-  }
-  if (!imported->weights.entries().empty()) {
-    weightsPath = work + "/weights.safetensors";
-    std::string err;
-    if (!writeWeights(imported->weights, weightsPath, err))
-      return fail("writing weights: " + err);
-  }
-  CompileOptions co;
-  co.model = mlirPath;
-  co.weights = weightsPath;
-  co.output = work + "/model.so";
-  co.parallelChunks = 4;
-  std::string log;
-  llvm::raw_string_ostream los(log);
-  if (llvm::Error err = compile(co, los))
-    return fail("compile: " + firstLine(llvm::toString(std::move(err))));
-
-  auto fn = imported->module->lookupSymbol<mlir::func::FuncOp>("main");
-  std::vector<NamedTensor> inputs;
-  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
-    std::string name = fn.getArgAttrOfType<mlir::StringAttr>(i, "attune.name").str();
-    inputs.push_back({name, inputTensors.at(name)});
-  }
-  auto outs = runLibrary(co.output, inputs, 2);
-  if (!outs)
-    return fail("run: " + firstLine(llvm::toString(outs.takeError())));
-  if (outs->size() != expected.size())
-    return fail("expected " + std::to_string(expected.size()) + " outputs, found " +
-                std::to_string(outs->size()));
-  for (size_t i = 0; i < expected.size(); ++i) {
-    double atol, rtol;
-    tolerance(expected[i].type, atol, rtol);
-    std::string d = onnxtest::compare((*outs)[i].tensor, expected[i], atol, rtol);
-    if (!d.empty())
-      return fail("output " + std::to_string(i) + " '" + (*outs)[i].name + "': " + d);
-  }
+    llvm::sys::fs::remove_directories(work);
+    llvm::sys::fs::create_directories(work);
+    std::string mlirPath = work + "/model.mlir", weightsPath;
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(mlirPath, ec);
+      if (ec)
+        return fail("cannot write " + mlirPath);
+      imported->module->print(os);
+    }
+    if (!imported->weights.entries().empty()) {
+      weightsPath = work + "/weights.safetensors";
+      std::string err;
+      if (!writeWeights(imported->weights, weightsPath, err))
+        return fail("writing weights: " + err);
+    }
+    CompileOptions co;
+    co.model = mlirPath;
+    co.weights = weightsPath;
+    co.output = work + "/model.so";
+    co.parallelChunks = 4;
+    std::string log;
+    llvm::raw_string_ostream los(log);
+    if (llvm::Error err = compile(co, los))
+      return fail("compile: " + firstLine(llvm::toString(std::move(err))));
+    auto fn = imported->module->lookupSymbol<mlir::func::FuncOp>("main");
+    std::vector<NamedTensor> inputs;
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      std::string name = fn.getArgAttrOfType<mlir::StringAttr>(i, "attune.name").str();
+      inputs.push_back({name, inputTensors.at(name)});
+    }
+    auto outs = runLibrary(co.output, inputs, 2);
+    if (!outs) {
+      std::string e = llvm::toString(outs.takeError());
+      retry = bind == 0 && e.find("expected a value in [") != std::string::npos;
+      return fail("run: " + firstLine(e));
+    }
+    if (outs->size() != expected.size())
+      return fail("expected " + std::to_string(expected.size()) + " outputs, found " +
+                  std::to_string(outs->size()));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      double atol, rtol;
+      tolerance(expectedTypes[i], atol, rtol);
+      std::string d = onnxtest::compare((*outs)[i].tensor, expected[i], atol, rtol);
+      if (!d.empty())
+        return fail("output " + std::to_string(i) + " '" + (*outs)[i].name + "': " + d);
+    }
+    return {Status::Pass, ""};
+  };
+  std::string bound;
+  bool retry = false;
+  Result r = attempt(0, bound, retry);
+  if (retry)
+    r = attempt(1, bound, retry);
+  if (retry)
+    r = attempt(2, bound, retry);
+  if (r.status != Status::Pass)
+    return r;
   return {Status::Pass, bound.empty() ? "" : "bound as constants: " + bound};
 }
 

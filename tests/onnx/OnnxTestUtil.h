@@ -60,6 +60,13 @@ inline std::optional<ref::Tensor> toTensor(const onnx::TensorProto &t, std::stri
     std::memcpy(r.data.data(), t.raw_data().data(), r.data.size());
     return r;
   }
+  int64_t have = t.data_type() == onnx::TensorProto_DataType_FLOAT   ? t.float_data_size()
+                 : t.data_type() == onnx::TensorProto_DataType_INT64 ? t.int64_data_size()
+                                                                     : t.int32_data_size();
+  if (have != n) {
+    why = "a TensorProto whose data does not match its dims (not a plain tensor)";
+    return std::nullopt;
+  }
   for (int64_t i = 0; i < n; ++i) {
     uint8_t *p = r.data.data() + i * es;
     switch (t.data_type()) {

@@ -77,15 +77,16 @@ llvm::Expected<LoadedModel> loadModel(mlir::MLIRContext &ctx, const std::string 
     onnx.seqLen = options.seqLen;
     OnnxImportInfo info;
     auto imported = importOnnx(ctx, path, onnx, &info);
-    if (!imported)
-      return imported.takeError();
-    // Dynamic dims bound to the defaults: say so once per process.
+    // Dynamic dims bound to the defaults: say so once per process (before an
+    // error, which the binding may explain).
     static bool noted = false;
     if (!noted && (info.usedBatch || info.usedSeqLen) && options.batch == 1 &&
         options.seqLen == 128) {
       noted = true;
       llvm::errs() << "attune: note: binding batch=1 seq_len=128 (use --batch/--seq-len)\n";
     }
+    if (!imported)
+      return imported.takeError();
     out.module = std::move(imported->module);
     out.weights = std::move(imported->weights);
     out.name = imported->name;

@@ -59,7 +59,8 @@ struct OnnxImportInfo {
 
 /// Imports the ONNX model at `path` (external data resolved relative to its
 /// directory). Loads the attune and func dialects into `ctx`. `info`, when
-/// given, receives how the dynamic dimensions were bound.
+/// given, receives how the dynamic dimensions were bound (also when the
+/// import fails after binding them).
 llvm::Expected<ImportedModel> importOnnx(mlir::MLIRContext &ctx, const std::string &path,
                                          const OnnxImportOptions &options = {},
                                          OnnxImportInfo *info = nullptr);
