@@ -17,7 +17,10 @@
 //   - the reference interpreter gives the same outputs before and after the
 //     fused phase (on the example inputs);
 //   - the FusionReport collected from a report-enabled run counts the fused
-//     sites and names the reason of a deliberate miss.
+//     sites and names the reason of a deliberate miss;
+//   - torch.onnx.export's output for the HF fixtures (tests/fixtures/onnx,
+//     TorchScript and dynamo exporters) fuses completely, without misses
+//     (skipped when the build has no ONNX support).
 //
 //===----------------------------------------------------------------------===//
 #include "E2E.h"
@@ -27,6 +30,8 @@
 #include "attune/Transforms/FusionReport.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+
+#include <algorithm>
 
 using namespace attune;
 using namespace attune::e2e;
@@ -293,12 +298,15 @@ mlir::attune::FusionReport fusionReport(mlir::MLIRContext &ctx, mlir::ModuleOp m
   return report;
 }
 
+/// The same through runFusionPasses (the entry point for `attune inspect`).
 mlir::attune::FusionReport fusionReport(mlir::MLIRContext &ctx, const std::string &mlir) {
   auto module = mlir::parseSourceString<mlir::ModuleOp>(mlir, &ctx);
   EXPECT_TRUE(module) << "cannot parse:\n" << mlir;
   if (!module)
     return {};
-  return fusionReport(ctx, *module);
+  mlir::FailureOr<mlir::attune::FusionReport> report = mlir::attune::runFusionPasses(*module);
+  EXPECT_TRUE(mlir::succeeded(report));
+  return mlir::succeeded(report) ? *report : mlir::attune::FusionReport();
 }
 
 TEST_F(Fusion, ReportCountsFusedSitesAndExplainsMisses) {
@@ -343,3 +351,64 @@ func.func @main(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// What today's exporters write: torch.onnx.export of the HF fixtures
+//===----------------------------------------------------------------------===//
+
+const std::string kOnnxFixtures = std::string(ATTUNE_SOURCE_DIR) + "/tests/fixtures/onnx";
+
+struct OnnxCase {
+  std::string file; // tests/fixtures/onnx/<file>.onnx
+  int layerNorms, gelus;
+};
+void PrintTo(const OnnxCase &c, std::ostream *os) { *os << c.file; }
+
+class OnnxExports : public E2ETest, public ::testing::WithParamInterface<OnnxCase> {};
+
+TEST_P(OnnxExports, FuseCompletelyWithoutMisses) {
+  const OnnxCase &p = GetParam();
+  const std::string file = kOnnxFixtures + "/" + p.file + ".onnx";
+  ModelOptions options;
+  options.seqLen = 8;
+  auto loaded = loadModel(*ctx_, file, "", options);
+  if (!loaded) {
+    std::string error = llvm::toString(loaded.takeError());
+    if (error.find("ONNX") != std::string::npos && error.find("support") != std::string::npos)
+      GTEST_SKIP() << error;
+    FAIL() << error;
+  }
+  mlir::ModuleOp module = *loaded->module;
+  llvm::Error err = lowerTo(module, mlir::attune::Phase::Graph, mlir::attune::TargetOptions());
+  ASSERT_FALSE(err) << llvm::toString(std::move(err));
+  mlir::FailureOr<mlir::attune::FusionReport> report = mlir::attune::runFusionPasses(module);
+  ASSERT_TRUE(mlir::succeeded(report));
+  SCOPED_TRACE(report->str());
+  OpCounts c = countOps(module);
+  // Two layers: two attentions, one GELU each (+ the MLM head's), layer
+  // norms after the embeddings and twice per layer (+ the MLM head's; GPT-2:
+  // twice per layer and a final one).
+  EXPECT_EQ(report->count("attention").fused, 2);
+  EXPECT_EQ(c.attention, 2);
+  EXPECT_EQ(c.layerNorms(), p.layerNorms);
+  EXPECT_EQ(c.gelu, p.gelus);
+  EXPECT_EQ(c.softmax, 0);
+  EXPECT_EQ(c.erf, 0);
+  EXPECT_EQ(c.reduceMean, 0);
+  EXPECT_TRUE(report->misses().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, OnnxExports,
+    ::testing::Values(OnnxCase{"bert.torchscript", 6, 3}, OnnxCase{"bert.dynamo", 6, 3},
+                      OnnxCase{"bert_pooler.torchscript", 5, 2},
+                      OnnxCase{"bert_pooler.dynamo", 5, 2},
+                      OnnxCase{"roberta.torchscript", 6, 3}, OnnxCase{"roberta.dynamo", 6, 3},
+                      OnnxCase{"distilbert.torchscript", 6, 3},
+                      OnnxCase{"distilbert.dynamo", 6, 3}, OnnxCase{"gpt2.torchscript", 5, 2},
+                      OnnxCase{"gpt2.dynamo", 5, 2}),
+    [](const ::testing::TestParamInfo<OnnxCase> &info) {
+      std::string n = info.param.file;
+      std::replace(n.begin(), n.end(), '.', '_');
+      return n;
+    });

@@ -5,7 +5,8 @@
 //                                                     | matmul(qh, transpose(k4, [0,2,3,1]))
 //   s  = s · c | s / c  (and/or q·c, k·c: one scale) ; s = s + mask ... | where(cond, s, fill)
 //   p  = softmax(s, -1) ; o = matmul(p, vh)
-//   o  -transpose [0,2,1,3]-> [B,Sq,H,D] -reshape-> [B,Sq,H·D]
+//   o  -transpose [0,2,1,3]-> [B,Sq,H,D] -reshape-> [B,Sq,H·D] (or [B·Sq, H·D]:
+//      then the attention result is reshaped to it)
 //     ==>  attune.attention %q3, %k3, %v3 [mask %m] {num_heads = H, scale, [causal]}
 //
 // Anchor: a softmax whose input comes (through scales and masks) from a
@@ -290,9 +291,15 @@ struct AttentionPattern : OpRewritePattern<SoftmaxOp> {
       return miss(pv, "the attention output is not merged back with a transpose [0,2,1,3] "
                       "(found " + Twine(pv->hasOneUse() ? describe(*pv->getUsers().begin())
                                                          : std::string("several users")) + ")");
+    // The merge reshape gives [B,Sq,H·D], or folds a following view into it
+    // (GPT-2's Conv1D: [B·Sq, H·D]); then the attention result is reshaped.
     auto root = merge->hasOneUse() ? dyn_cast<ReshapeOp>(*merge->getUsers().begin()) : ReshapeOp();
-    if (!root || root.getType() != q3.getType())
-      return miss(merge, "the merged heads are not reshaped back to q's shape " + shapeOf(q3));
+    auto qType = cast<RankedTensorType>(q3.getType());
+    if (!root || root.getType().getElementType() != qType.getElementType() ||
+        root.getType().getNumElements() != qType.getNumElements() ||
+        root.getType().getShape().back() != qType.getShape().back())
+      return miss(merge, "the merged heads are not reshaped back to q's shape " + shapeOf(q3) +
+                             " (or a reshape of it keeping H·D last)");
 
 
     rec.clear(softmax, kPattern);
@@ -322,10 +329,13 @@ struct AttentionPattern : OpRewritePattern<SoftmaxOp> {
       mask = rewriter.create<AddOp>(loc, RankedTensorType::get(sum, elem), mask, term);
     }
     auto attn = rewriter.create<AttentionOp>(
-        loc, root.getType(), q3, k3, v3, mask, rewriter.getI64IntegerAttr(hq),
+        loc, qType, q3, k3, v3, mask, rewriter.getI64IntegerAttr(hq),
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
         causal ? rewriter.getUnitAttr() : UnitAttr());
-    rewriter.replaceOp(root, attn.getResult());
+    Value result = attn.getResult();
+    if (root.getType() != qType)
+      result = rewriter.create<ReshapeOp>(loc, root.getType(), result);
+    rewriter.replaceOp(root, result);
     return success();
   }
 };

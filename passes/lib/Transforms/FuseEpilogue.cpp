@@ -6,6 +6,9 @@
 //               {activation = ..., transpose_b}
 //
 // Anchor: a matmul; every step must be the only user of the previous value.
+// One reshape keeping N last may sit in the chain (GPT-2's Conv1D exported as
+// Gemm on [B·S, K] + view): the fused op keeps the matmul's shape, bias and
+// residual are reshaped to it, and its result is reshaped back.
 // A bias varies only along N (e.g. [N] or [1,1,N]); an operand that varies
 // along other dims is a residual. An activation needs a bias before it (or
 // nothing: matmul + activation alone fuses too).
@@ -53,7 +56,20 @@ struct EpiloguePattern : OpRewritePattern<MatmulOp> {
     Value cur = mm.getResult(), bias, residual;
     StringRef activation = "none";
     Operation *root = nullptr;
-    auto sameType = [&](Operation *op) { return op->getResult(0).getType() == out; };
+    // One reshape that keeps N last may sit anywhere in the chain (GPT-2's
+    // Conv1D computes [B·S, K] x [K, N] and views the result as [B, S, N]):
+    // the epilogue is elementwise, so it is applied before the reshape.
+    ReshapeOp reshape;
+    auto throughReshape = [&]() {
+      if (reshape)
+        return;
+      auto rs = dyn_cast_or_null<ReshapeOp>(onlyUser(cur));
+      if (rs && rs.getType().getRank() > 0 && rs.getType().getShape().back() == out.getShape().back()) {
+        reshape = rs;
+        cur = rs.getResult();
+      }
+    };
+    auto curType = [&]() { return cast<RankedTensorType>(cur.getType()); };
 
     if (!cur.hasOneUse()) {
       for (Operation *u : cur.getUsers())
@@ -64,15 +80,17 @@ struct EpiloguePattern : OpRewritePattern<MatmulOp> {
                               " users; its epilogue (" + describe(u) + ") needs it to have one");
       return failure();
     }
+    throughReshape();
     // + bias
-    if (auto add = dyn_cast<AddOp>(onlyUser(cur)); add && sameType(add)) {
+    if (auto add = dyn_cast_or_null<AddOp>(onlyUser(cur)); add && add.getType() == curType()) {
       Value o = otherOperand(add, cur);
-      if (o != cur && isBias(o, out)) {
+      if (o != cur && isBias(o, curType())) {
         bias = o;
         root = add;
         cur = add.getResult();
       }
     }
+    throughReshape();
     // activation
     if (Operation *u = onlyUser(cur)) {
       if (auto gelu = dyn_cast<GeluOp>(u)) {
@@ -85,13 +103,16 @@ struct EpiloguePattern : OpRewritePattern<MatmulOp> {
         cur = relu.getResult();
       }
     }
-    // + residual
-    if (auto add = dyn_cast_or_null<AddOp>(onlyUser(cur)); add && sameType(add)) {
+    throughReshape();
+    // + residual (with a reshape in the chain: only a full-shape residual)
+    if (auto add = dyn_cast_or_null<AddOp>(onlyUser(cur)); add && add.getType() == curType()) {
       Value o = otherOperand(add, cur);
-      if (o != cur && broadcastsTo(cast<RankedTensorType>(o.getType()).getShape(),
-                                   out.getShape())) {
+      auto ot = cast<RankedTensorType>(o.getType());
+      if (o != cur && (reshape ? ot == curType()
+                               : broadcastsTo(ot.getShape(), out.getShape()))) {
         residual = o;
         root = add;
+        cur = add.getResult();
       }
     }
     if (!root)
@@ -99,11 +120,24 @@ struct EpiloguePattern : OpRewritePattern<MatmulOp> {
     rec.clear(mm, kPattern);
     rec.fused(root->getLoc(), kPattern);
     rewriter.setInsertionPoint(root);
-    auto fused = rewriter.create<FusedMatmulOp>(
-        root->getLoc(), out, mm.getLhs(), mm.getRhs(), bias, residual,
+    Location loc = root->getLoc();
+    if (reshape) {
+      // Operands in the matmul's shape: a bias as [N], a residual reshaped.
+      int64_t n = out.getShape().back();
+      auto biasType = RankedTensorType::get({n}, out.getElementType());
+      if (bias && bias.getType() != biasType)
+        bias = rewriter.create<ReshapeOp>(loc, biasType, bias);
+      if (residual)
+        residual = rewriter.create<ReshapeOp>(loc, out, residual);
+    }
+    Value fused = rewriter.create<FusedMatmulOp>(
+        loc, out, mm.getLhs(), mm.getRhs(), bias, residual,
         mm.getTransposeB() ? rewriter.getUnitAttr() : UnitAttr(),
         rewriter.getStringAttr(activation));
-    rewriter.replaceOp(root, fused.getResult());
+    Type rootType = root->getResult(0).getType();
+    if (fused.getType() != rootType)
+      fused = rewriter.create<ReshapeOp>(loc, rootType, fused);
+    rewriter.replaceOp(root, fused);
     return success();
   }
 };

@@ -2,6 +2,7 @@
 #include "attune/Transforms/FusionReport.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Format.h"
@@ -97,6 +98,17 @@ FusionReportCollector::FusionReportCollector(MLIRContext &ctx, FusionReport &rep
 }
 
 FusionReportCollector::~FusionReportCollector() { ctx_.getDiagEngine().eraseHandler(id_); }
+
+FailureOr<FusionReport> runFusionPasses(ModuleOp module) {
+  MLIRContext &ctx = *module.getContext();
+  FusionReport report;
+  PassManager pm(&ctx, ModuleOp::getOperationName());
+  addFusionPasses(pm, /*report=*/true);
+  FusionReportCollector collect(ctx, report);
+  if (failed(pm.run(module)))
+    return failure();
+  return report;
+}
 
 std::string fusionPipeline(bool report) {
   std::string opt = report ? "{report=true}" : "";

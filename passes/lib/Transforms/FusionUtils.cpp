@@ -46,7 +46,54 @@ std::optional<std::vector<double>> constantValues(Value v, SmallVectorImpl<int64
   return out;
 }
 
+/// Constant-folds scalar arithmetic on splat constants (exporters compute
+/// e.g. SDPA's scale as 1 / sqrt(cast(head_dim)) with ops), in double.
+static std::optional<double> evalSplat(Value v, int depth) {
+  if (!v || depth > 8)
+    return std::nullopt;
+  Operation *op = v.getDefiningOp();
+  if (!op)
+    return std::nullopt;
+  auto bin = [&](auto fn) -> std::optional<double> {
+    auto a = evalSplat(op->getOperand(0), depth + 1);
+    auto b = a ? evalSplat(op->getOperand(1), depth + 1) : std::nullopt;
+    if (!a || !b)
+      return std::nullopt;
+    return fn(*a, *b);
+  };
+  if (isa<AddOp>(op))
+    return bin([](double a, double b) { return a + b; });
+  if (isa<SubOp>(op))
+    return bin([](double a, double b) { return a - b; });
+  if (isa<MulOp>(op))
+    return bin([](double a, double b) { return a * b; });
+  if (isa<DivOp>(op))
+    return bin([](double a, double b) { return a / b; });
+  if (isa<PowOp>(op))
+    return bin([](double a, double b) { return std::pow(a, b); });
+  if (isa<SqrtOp>(op))
+    if (auto a = evalSplat(op->getOperand(0), depth + 1))
+      return std::sqrt(*a);
+  if (isa<ReshapeOp, ExpandOp, CastOp>(op) &&
+      isa<FloatType>(cast<RankedTensorType>(v.getType()).getElementType()))
+    return evalSplat(op->getOperand(0), depth + 1);
+  if (!isa<ConstantOp>(op))
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  auto values = constantValues(v, shape);
+  if (!values || values->empty())
+    return std::nullopt;
+  for (double x : *values)
+    if (x != values->front() && !(std::isnan(x) && std::isnan(values->front())))
+      return std::nullopt;
+  return values->front();
+}
+
 std::optional<double> splatValue(Value v) {
+  if (auto c = evalSplat(v, 0))
+    return c;
+  // Integer casts of constants (e.g. a head dim cast to float) and shape-only
+  // ops of constants.
   SmallVector<int64_t> shape;
   auto values = constantValues(v, shape);
   if (!values || values->empty())

@@ -22,7 +22,8 @@
 namespace mlir::attune::fusion {
 
 /// The value of a constant whose elements are all equal (attune.constant,
-/// splat or small dense), looking through reshape/expand/cast of it.
+/// splat or small dense), looking through reshape/expand/cast of it, and of
+/// add/sub/mul/div/pow/sqrt of such constants (evaluated in double).
 std::optional<double> splatValue(Value v);
 /// Whether `v` is such a constant within |c - expected| <= rtol·|expected| + 1e-7.
 bool isSplat(Value v, double expected, double rtol = 1e-3);

@@ -71,6 +71,56 @@ func.func @sdpa(%q3: tensor<2x4x8xf32>, %k3: tensor<2x6x8xf32>, %v3: tensor<2x6x
 
 // -----
 
+// SDPA's scale computed with ops on the head dim (1 / sqrt(cast(D))), its
+// square root applied to q and to kᵀ: constant arithmetic is evaluated.
+// CHECK-LABEL: func.func @sdpa_computed_scale
+// CHECK:         %[[O:.+]] = attune.attention %arg0, %arg0, %arg0 {num_heads = 2 : i64, scale = 5.000000e-01 : f32}
+// CHECK-NEXT:    return %[[O]]
+func.func @sdpa_computed_scale(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %x4 = attune.reshape %x : (tensor<1x4x8xf32>) -> tensor<1x4x2x4xf32>
+  %xh = attune.transpose %x4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x2x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = attune.constant dense<4> : tensor<i64>
+  %df = attune.cast %d : (tensor<i64>) -> tensor<f32>
+  %sd = attune.sqrt %df : tensor<f32>
+  %one = attune.constant dense<1.0> : tensor<f32>
+  %scale = attune.div %one, %sd : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %ss = attune.sqrt %scale : tensor<f32>
+  %qs = attune.mul %xh, %ss : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %kt = attune.transpose %xh {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ks = attune.mul %kt, %ss : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %s = attune.matmul %qs, %ks : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = attune.softmax %s : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = attune.matmul %p, %xh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x4x2x4xf32>
+  %r = attune.reshape %ot : (tensor<1x4x2x4xf32>) -> tensor<1x4x8xf32>
+  return %r : tensor<1x4x8xf32>
+}
+
+// -----
+
+// DistilBERT: q / sqrt(D) on the query heads, masked_fill as
+// where(mask == 0, finfo.min, scores) (fill where the condition holds).
+// CHECK-LABEL: func.func @distilbert
+// CHECK:         %[[W:.+]] = attune.where %arg1, %{{.+}}, %{{.+}} : (tensor<1x1x1x4xi1>, tensor<f32>, tensor<f32>) -> tensor<1x1x1x4xf32>
+// CHECK-NEXT:    %[[O:.+]] = attune.attention %arg0, %arg0, %arg0 mask %[[W]] {num_heads = 2 : i64, scale = 5.000000e-01 : f32}
+// CHECK-NEXT:    return %[[O]]
+func.func @distilbert(%x: tensor<1x4x8xf32>, %masked: tensor<1x1x1x4xi1>) -> tensor<1x4x8xf32> {
+  %x4 = attune.reshape %x : (tensor<1x4x8xf32>) -> tensor<1x4x2x4xf32>
+  %xh = attune.transpose %x4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x2x4xf32>) -> tensor<1x2x4x4xf32>
+  %c = attune.constant dense<2.0> : tensor<f32>
+  %q = attune.div %xh, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %s = attune.matmul %q, %xh {transpose_b} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %min = attune.constant dense<-3.40282347E+38> : tensor<f32>
+  %sm = attune.where %masked, %min, %s : (tensor<1x1x1x4xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = attune.softmax %sm : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = attune.matmul %p, %xh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x4x2x4xf32>
+  %r = attune.reshape %ot : (tensor<1x4x2x4xf32>) -> tensor<1x4x8xf32>
+  return %r : tensor<1x4x8xf32>
+}
+
+// -----
+
 // GPT-2 eager: transpose_b scores, scaled by a mul, causal where with a
 // constant lower-triangular condition and finfo.min fill -> `causal`, then
 // the padding mask added.
@@ -118,4 +168,25 @@ func.func @additive_causal(%x: tensor<1x3x2xf32>) -> tensor<1x3x2xf32> {
   %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x1x3x2xf32>) -> tensor<1x3x1x2xf32>
   %r = attune.reshape %ot : (tensor<1x3x1x2xf32>) -> tensor<1x3x2xf32>
   return %r : tensor<1x3x2xf32>
+}
+
+// -----
+
+// The head merge reshapes straight to [B·S, H·D] (GPT-2's Conv1D view folded
+// in by the exporter): the attention result is reshaped to it.
+// CHECK-LABEL: func.func @merge_to_2d
+// CHECK:         %[[O:.+]] = attune.attention %arg0, %arg0, %arg0 {num_heads = 2 : i64, scale = 5.000000e-01 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+// CHECK-NEXT:    %[[R:.+]] = attune.reshape %[[O]] : (tensor<1x4x8xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT:    return %[[R]]
+func.func @merge_to_2d(%x: tensor<1x4x8xf32>) -> tensor<4x8xf32> {
+  %x4 = attune.reshape %x : (tensor<1x4x8xf32>) -> tensor<1x4x2x4xf32>
+  %xh = attune.transpose %x4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x2x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = attune.matmul %xh, %xh {transpose_b} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %c = attune.constant dense<0.5> : tensor<f32>
+  %ss = attune.mul %s, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %p = attune.softmax %ss : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = attune.matmul %p, %xh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x4x2x4xf32>
+  %r = attune.reshape %ot : (tensor<1x4x2x4xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
 }

@@ -46,3 +46,36 @@ func.func @shared_result(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8x
   %1 = attune.add %0, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   return %0, %1 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// GPT-2's Conv1D as exported (Gemm on [B·S, K], bias, view to [B, S, N]),
+// then gelu and a residual in the 3-D shape: the epilogue fuses through the
+// reshape; the residual is reshaped to the matmul's shape and the result back.
+// CHECK-LABEL: func.func @through_reshape
+// CHECK-SAME:    (%[[X:.+]]: tensor<8x16xf32>, %[[W:.+]]: tensor<16x32xf32>, %[[B:.+]]: tensor<32xf32>, %[[R:.+]]: tensor<1x8x32xf32>)
+// CHECK-NEXT:    %[[R2:.+]] = attune.reshape %[[R]] : (tensor<1x8x32xf32>) -> tensor<8x32xf32>
+// CHECK-NEXT:    %[[F:.+]] = attune.fused_matmul %[[X]], %[[W]] bias %[[B]] residual %[[R2]] {activation = "gelu_tanh"} : (tensor<8x16xf32>, tensor<16x32xf32>, tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+// CHECK-NEXT:    %[[Y:.+]] = attune.reshape %[[F]] : (tensor<8x32xf32>) -> tensor<1x8x32xf32>
+// CHECK-NEXT:    return %[[Y]]
+func.func @through_reshape(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>, %b: tensor<32xf32>, %r: tensor<1x8x32xf32>) -> tensor<1x8x32xf32> {
+  %0 = attune.matmul %x, %w : (tensor<8x16xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
+  %1 = attune.add %b, %0 : (tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+  %2 = attune.reshape %1 : (tensor<8x32xf32>) -> tensor<1x8x32xf32>
+  %3 = attune.gelu %2 {approximate = "tanh"} : tensor<1x8x32xf32>
+  %4 = attune.add %3, %r : (tensor<1x8x32xf32>, tensor<1x8x32xf32>) -> tensor<1x8x32xf32>
+  return %4 : tensor<1x8x32xf32>
+}
+
+// -----
+
+// A reshape that changes N is not looked through.
+// CHECK-LABEL: func.func @reshape_changes_n
+// CHECK:         attune.matmul
+// CHECK-NOT:     attune.fused_matmul
+func.func @reshape_changes_n(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>, %b: tensor<16xf32>) -> tensor<16x16xf32> {
+  %0 = attune.matmul %x, %w : (tensor<8x16xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
+  %1 = attune.reshape %0 : (tensor<8x32xf32>) -> tensor<16x16xf32>
+  %2 = attune.add %1, %b : (tensor<16x16xf32>, tensor<16xf32>) -> tensor<16x16xf32>
+  return %2 : tensor<16x16xf32>
+}

@@ -22,10 +22,15 @@
 //   { FusionReportCollector collect(ctx, report); (void)pm.run(module); }
 //   report.print(llvm::outs());
 //
+// or simply `FailureOr<FusionReport> r = runFusionPasses(module);`. A
+// diagnostic handler registered after the collector sees the remarks first:
+// it must pass remarks on (return failure()) for the collector to get them.
+//
 //===----------------------------------------------------------------------===//
 #ifndef ATTUNE_TRANSFORMS_FUSIONREPORT_H
 #define ATTUNE_TRANSFORMS_FUSIONREPORT_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Pass/PassManager.h"
@@ -109,6 +114,14 @@ private:
   MLIRContext &ctx_;
   DiagnosticEngine::HandlerID id_;
 };
+
+/// Runs the fusion passes (the `fused` phase: addFusionPasses) on `module`,
+/// expected in the `graph` phase, with `report` on, and returns what they
+/// fused and missed. Other diagnostics reach the context's handlers as usual;
+/// failure if the pass pipeline fails. This is what `attune inspect` needs:
+///   lowerTo(module, Phase::Graph, target);
+///   FailureOr<FusionReport> r = runFusionPasses(module);
+FailureOr<FusionReport> runFusionPasses(ModuleOp module);
 
 /// Adds the fusion passes in pipeline order (softmax, gelu, layer-norm,
 /// attention, epilogue, then canonicalize and cse), each with `report`.
