@@ -278,7 +278,7 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
     // Compile-time weight layout changes happen on the way to `tiled`, so the
     // graph/fused dumps still name the checkpoint's own weights.
     if (p == Phase::Tiled && fn)
-      prepackWeights(fn, model->weights);
+      prepackWeights(fn, model->weights, topts.vectorWidth);
     if (auto err = lowerTo(module, prev, p, topts))
       return err;
     prev = p;

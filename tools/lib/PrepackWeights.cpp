@@ -10,9 +10,19 @@
 // vector tiles run along) instead of gathering one element per row.
 // A weight with any other use (e.g. a tied embedding table) is left alone.
 //
+// Then every f32 weight [K, N] read only as a (non-transposed) matmul rhs,
+// with N a multiple of the vector width, is stored in the register-blocked
+// micro-kernel's panel layout (attune/Codegen/MicroKernel.h): [N/nr][K][nr],
+// nr the kernel's register-tile width for N. Its IR type stays [K, N] (the
+// logical shape); the name gets the suffix "@P<nr>", which tells the
+// micro-kernel how the bytes are laid out. Nothing else may read such a
+// weight: attune-vectorize fails the compile if anything but a micro-kernel
+// does (never a silent wrong answer).
+//
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/CompileDriver.h"
 
+#include "attune/Codegen/MicroKernel.h"
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -24,7 +34,9 @@ using namespace mlir::attune;
 
 namespace attune {
 
-void prepackWeights(func::FuncOp fn, WeightTable &table) {
+static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth);
+
+void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
   // Every weight op per name, and whether all uses are transposed matmul rhs.
   llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
   fn.walk([&](WeightOp w) { byName[w.getNameAttr().getAttr()].push_back(w); });
@@ -62,6 +74,47 @@ void prepackWeights(func::FuncOp fn, WeightTable &table) {
         use.set(nw);
         mm.removeTransposeBAttr();
       }
+      w.erase();
+    }
+  }
+  if (vectorWidth > 0)
+    packPanels(fn, table, vectorWidth);
+}
+
+static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
+  llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
+  fn.walk([&](WeightOp w) { byName[w.getNameAttr().getAttr()].push_back(w); });
+  OpBuilder b(fn.getContext());
+  for (auto &[name, ops] : byName) {
+    auto type = cast<RankedTensorType>(ops.front().getType());
+    if (type.getRank() != 2 || !type.getElementType().isF32())
+      continue;
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    bool onlyRhs = llvm::all_of(ops, [](WeightOp w) {
+      return !w->use_empty() && llvm::all_of(w->getUses(), [](OpOperand &use) {
+        auto mm = dyn_cast<MatmulOp>(use.getOwner());
+        return mm && !mm.getTransposeB() && use.getOperandNumber() == 1 &&
+               cast<RankedTensorType>(mm.getLhs().getType()).getElementType().isF32();
+      });
+    });
+    const WeightTable::Entry *e = table.find(name.str());
+    if (!onlyRhs || n % vectorWidth != 0 || !e || e->type != ElementType::F32 ||
+        e->shape != std::vector<int64_t>{k, n})
+      continue;
+    int64_t nr = mlir::attune::chooseRegisterTile(n, vectorWidth).nr;
+    std::vector<uint8_t> bytes(e->nbytes);
+    const float *src = reinterpret_cast<const float *>(e->data);
+    float *dst = reinterpret_cast<float *>(bytes.data());
+    for (int64_t p = 0; p < n / nr; ++p)
+      for (int64_t r = 0; r < k; ++r)
+        std::memcpy(dst + (p * k + r) * nr, src + r * n + p * nr, nr * sizeof(float));
+    std::string newName = name.str() + "@P" + std::to_string(nr);
+    table.addOwned(WeightTable::Entry{newName, ElementType::F32, {k, n}, nullptr, 0},
+                   std::move(bytes));
+    for (WeightOp w : ops) {
+      b.setInsertionPoint(w);
+      auto nw = b.create<WeightOp>(w.getLoc(), type, FlatSymbolRefAttr::get(b.getContext(), newName));
+      w->replaceAllUsesWith(nw);
       w.erase();
     }
   }

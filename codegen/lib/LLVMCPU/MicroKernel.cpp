@@ -6,13 +6,17 @@
 // loads broadcast to a vector, B rows are unit-stride vector loads.
 //
 //===----------------------------------------------------------------------===//
-#include "MicroKernel.h"
+#include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include <functional>
 
 namespace mlir::attune {
 
@@ -45,6 +49,13 @@ int resultPos(AffineMap map, unsigned d) {
   return -1;
 }
 
+/// The value a chain of memref.subview ops views.
+Value getRootValue(Value v) {
+  while (auto sv = v.getDefiningOp<memref::SubViewOp>())
+    v = sv.getSource();
+  return v;
+}
+
 bool unitInnerStride(Value v) {
   auto t = dyn_cast<MemRefType>(v.getType());
   if (!t)
@@ -56,7 +67,62 @@ bool unitInnerStride(Value v) {
   return strides.back() == 1;
 }
 
+/// B when it is read through unit-stride subviews of a weight argument stored
+/// in panel layout ("NAME@P<nr>"): the argument, nr, and the N offset of the
+/// subview (a Value built at the current insertion point).
+struct PackedB {
+  BlockArgument arg;
+  int64_t nr = 0;
+  Value n0;
+};
+
+std::optional<PackedB> findPackedB(OpBuilder &b, Location loc, Value v) {
+  SmallVector<memref::SubViewOp> chain;
+  while (auto sv = v.getDefiningOp<memref::SubViewOp>()) {
+    chain.push_back(sv);
+    v = sv.getSource();
+  }
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg)
+    return std::nullopt;
+  int64_t nr = packedPanelWidth(arg);
+  if (nr <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
+    return std::nullopt;
+  PackedB p{arg, nr, b.create<arith::ConstantIndexOp>(loc, 0)};
+  for (memref::SubViewOp sv : chain) {
+    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2)
+      return std::nullopt;
+    for (OpFoldResult st : sv.getMixedStrides())
+      if (getConstantIntValue(st) != 1)
+        return std::nullopt;
+    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets();
+    if (getConstantIntValue(offsets[0]) != 0)
+      return std::nullopt;
+    Value off = getValueOrCreateConstantIndexOp(b, loc, offsets[1]);
+    p.n0 = b.create<arith::AddIOp>(loc, p.n0, off);
+  }
+  return p;
+}
+
 } // namespace
+
+int64_t packedPanelWidth(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg)
+    return 0;
+  auto fn = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (!fn)
+    return 0;
+  auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "attune.weight");
+  if (!name)
+    return 0;
+  StringRef s = name.getValue();
+  size_t at = s.rfind("@P");
+  int64_t nr = 0;
+  if (at == StringRef::npos || s.substr(at + 2).getAsInteger(10, nr) || nr <= 0)
+    return 0;
+  return nr;
+}
 
 RegisterTile chooseRegisterTile(int64_t n, int64_t w) {
   bool wide = w >= 16; // 32 vector registers (AVX-512) vs 16 (AVX2)
@@ -137,6 +203,23 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   auto cst = [&](OpBuilder &b, int64_t v) -> Value {
     return b.create<arith::ConstantIndexOp>(loc, v);
   };
+  // Weights in panel layout: B[k, n] lives at P[n / nr][k][n % nr].
+  std::optional<PackedB> packed;
+  Value panels;
+  if (packedPanelWidth(getRootValue(B)) > 0) {
+    OpBuilder pb(op);
+    packed = findPackedB(pb, loc, B);
+    if (!packed || packed->nr != rt.nr || maps[1].getNumResults() != 2)
+      return failure(); // attune-vectorize reports the unlowered packed weight
+    auto argType = cast<MemRefType>(packed->arg.getType());
+    int64_t kk = argType.getDimSize(0), nn = argType.getDimSize(1);
+    auto pType = MemRefType::get({nn / rt.nr, kk, rt.nr}, rewriter.getF32Type());
+    auto view = pb.create<memref::ReinterpretCastOp>(
+        loc, pType, packed->arg, /*offset=*/0, ArrayRef<int64_t>{nn / rt.nr, kk, rt.nr},
+        ArrayRef<int64_t>{kk * rt.nr, rt.nr, 1});
+    view->setAttr("attune.packed_view", rewriter.getUnitAttr());
+    panels = view;
+  }
   SmallVector<Value> iv(ranges.size());
   auto indices = [&](AffineMap map) {
     SmallVector<Value> out;
@@ -156,6 +239,10 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     for (int64_t c = 0; c < cols; ++c)
       colIdx.push_back(c == 0 ? j0
                               : jb.create<arith::AddIOp>(loc, j0, cst(jb, c * w)).getResult());
+    Value panel;
+    if (packed)
+      panel = jb.create<arith::DivUIOp>(loc, jb.create<arith::AddIOp>(loc, packed->n0, j0),
+                                        cst(jb, rt.nr));
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c) {
@@ -170,12 +257,19 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
           SmallVector<Value> bv;
           for (int64_t c = 0; c < cols; ++c) {
             iv[dims->n] = colIdx[c];
-            bv.push_back(kb.create<vector::LoadOp>(loc, vecType, B, indices(maps[1])));
+            if (packed)
+              bv.push_back(kb.create<vector::LoadOp>(
+                  loc, vecType, panels, ValueRange{panel, k, cst(kb, c * w)}));
+            else
+              bv.push_back(kb.create<vector::LoadOp>(loc, vecType, B, indices(maps[1])));
           }
           SmallVector<Value> next;
           for (int64_t r = 0; r < rows; ++r) {
             iv[dims->m] = rowIdx[r];
-            Value a = kb.create<memref::LoadOp>(loc, A, indices(maps[0]));
+            // A 1-element vector load broadcast to W lanes: LLVM emits one
+            // broadcast load (a scalar load + splat costs four instructions).
+            Value a = kb.create<vector::LoadOp>(
+                loc, VectorType::get({1}, rewriter.getF32Type()), A, indices(maps[0]));
             Value av = kb.create<vector::BroadcastOp>(loc, vecType, a);
             for (int64_t c = 0; c < cols; ++c)
               next.push_back(

@@ -63,8 +63,24 @@ struct OutlineParallelForPass : impl::OutlineParallelForPassBase<OutlineParallel
         op.emitError("attune-outline-parallel-for: nested parallel loops are not supported");
         return signalPassFailure();
       }
-      llvm::SetVector<Value> captured;
-      getUsedValuesDefinedAbove(op.getBody(), captured);
+      llvm::SetVector<Value> used, captured;
+      getUsedValuesDefinedAbove(op.getBody(), used);
+      // Constants (and undef/poison/zero/addresses) are re-created inside the
+      // task instead of passed through the context struct: LLVM must see
+      // them as constants (a splat's undef vector and lane index loaded from
+      // memory cost four instructions per broadcast; constant loop bounds
+      // and strides matter everywhere).
+      SmallVector<Operation *> rematerialize;
+      for (Value v : used) {
+        Operation *def = v.getDefiningOp();
+        if (def && def->getNumResults() == 1 && def->getNumOperands() == 0 &&
+            def->getNumRegions() == 0 &&
+            isa<LLVM::ConstantOp, LLVM::UndefOp, LLVM::PoisonOp, LLVM::ZeroOp,
+                LLVM::AddressOfOp>(def))
+          rematerialize.push_back(def);
+        else
+          captured.insert(v);
+      }
       SmallVector<Type> types;
       for (Value v : captured) {
         if (!LLVM::isCompatibleType(v.getType())) {
@@ -93,6 +109,8 @@ struct OutlineParallelForPass : impl::OutlineParallelForPassBase<OutlineParallel
 
       IRMapping map;
       b.setInsertionPointToStart(entry);
+      for (Operation *def : rematerialize)
+        b.clone(*def, map);
       for (auto [i, v] : llvm::enumerate(captured)) {
         Value gep = b.create<LLVM::GEPOp>(loc, ptrTy, structTy, entry->getArgument(0),
                                           ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});

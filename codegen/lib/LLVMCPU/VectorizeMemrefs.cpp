@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
-#include "MicroKernel.h"
+#include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -61,6 +61,31 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     });
     for (linalg::LinalgOp op : contractions)
       (void)lowerToMicroKernel(rewriter, op, vectorWidth); // failure: vectorized below
+    // Weights stored in panel layout may only be read by micro-kernels: any
+    // other reader would see scrambled data, so that is a compile error.
+    for (BlockArgument arg : func.getArguments()) {
+      if (packedPanelWidth(arg) <= 0)
+        continue;
+      SmallVector<Value> worklist{arg};
+      while (!worklist.empty()) {
+        Value v = worklist.pop_back_val();
+        for (Operation *user : llvm::make_early_inc_range(v.getUsers())) {
+          if (auto sv = dyn_cast<memref::SubViewOp>(user)) {
+            if (sv->use_empty())
+              rewriter.eraseOp(sv);
+            else
+              worklist.push_back(sv);
+            continue;
+          }
+          if (user->hasAttr("attune.packed_view"))
+            continue;
+          user->emitError("internal error: weight argument ")
+              << arg.getArgNumber() << " is stored in the micro-kernel's panel layout but read "
+              << "by an op the micro-kernel did not lower";
+          return signalPassFailure();
+        }
+      }
+    }
 
     SmallVector<linalg::LinalgOp> targets;
     // Ops outside the tiled loops (e.g. copies that bufferization created)

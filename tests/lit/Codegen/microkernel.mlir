@@ -1,4 +1,4 @@
-// RUN: attune-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(attune-vectorize))' | FileCheck %s
+// RUN: attune-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(attune-vectorize))' | FileCheck %s
 
 // attune-vectorize lowers contractions marked attune.microkernel (by
 // attune-tile-and-distribute) to register-blocked loops: N = 96 gives an
@@ -80,5 +80,48 @@ func.func @not_a_gemm(%a: memref<4x4xf32>, %b: memref<4x16xf32>, %c: memref<4x16
     %s = arith.maximumf %acc, %p : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+// A weight stored in panel layout (name suffix @P48: [N/48][K][48] bytes
+// behind a [K, N] type) is read as P[(n0 + j0) / 48][k][16 c] through a
+// reinterpret_cast of the argument; the subview offset n0 of the tile is
+// added to the panel index.
+
+#lhsp = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rhsp = affine_map<(d0, d1, d2) -> (d2, d1)>
+#outp = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @packed_weight
+// CHECK-SAME:    (%[[A:.+]]: memref<8x64xf32>, %[[W:.+]]: memref<64x96xf32> {attune.weight = "w@P48"}, %[[C:.+]]: memref<8x48xf32>, %[[N0:.+]]: index)
+// CHECK:         %[[P:.+]] = memref.reinterpret_cast %[[W]] to offset: [0], sizes: [2, 64, 48], strides: [3072, 48, 1] {attune.packed_view}
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           %[[NJ:.+]] = arith.addi %[[N0]], %[[J]] : index
+// CHECK:           %[[PANEL:.+]] = arith.divui %[[NJ]], %{{.+}} : index
+// CHECK:           scf.for %[[K:.+]] = {{.+}} iter_args
+// CHECK:             vector.load %[[P]][%[[PANEL]], %[[K]], %{{.+}}] : memref<2x64x48xf32>, vector<16xf32>
+// CHECK-NOT:     memref.subview
+func.func @packed_weight(%a: memref<8x64xf32>, %w: memref<64x96xf32> {attune.weight = "w@P48"}, %c: memref<8x48xf32>, %n0: index) attributes {attune.vector_width = 16 : i64} {
+  %b = memref.subview %w[0, %n0] [64, 48] [1, 1] : memref<64x96xf32> to memref<64x48xf32, strided<[96, 1], offset: ?>>
+  linalg.generic {indexing_maps = [#lhsp, #rhsp, #outp], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<8x64xf32>, memref<64x48xf32, strided<[96, 1], offset: ?>>) outs(%c : memref<8x48xf32>) attrs = {attune.microkernel} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Anything else reading a panel-layout weight would see scrambled data: a
+// compile error, never a silent wrong answer.
+
+func.func @packed_weight_misused(%w: memref<4x48xf32> {attune.weight = "w@P48"}, %out: memref<4x48xf32>) attributes {attune.vector_width = 16 : i64} {
+  // expected-error @+1 {{weight argument 0 is stored in the micro-kernel's panel layout but read by an op the micro-kernel did not lower}}
+  memref.copy %w, %out : memref<4x48xf32> to memref<4x48xf32>
   return
 }

@@ -4,15 +4,16 @@
 // llvm.func @<fn>_par<N>(ctx, begin, end) that loads the captured values from
 // a context struct and loops over [begin, end); the op becomes stores into a
 // stack struct and a call to attune_rt_parallel_for(fn, ctx, count).
+// Captured constants are re-created inside the task, not passed.
 
 // CHECK-LABEL: llvm.func @attune_rt_parallel_for(!llvm.ptr, !llvm.ptr, i64)
 
 // CHECK-LABEL: llvm.func internal @main_par0
 // CHECK-SAME:    (%[[CTX:.+]]: !llvm.ptr, %[[BEGIN:.+]]: i64, %[[END:.+]]: i64) {
-// CHECK:         %[[G0:.+]] = llvm.getelementptr %[[CTX]][0, 0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, f32)>
+// CHECK:         %[[VAL:.+]] = llvm.mlir.constant(1.000000e+00 : f32) : f32
+// CHECK:         %[[G0:.+]] = llvm.getelementptr %[[CTX]][0, 0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr)>
 // CHECK:         %[[BUF:.+]] = llvm.load %[[G0]] : !llvm.ptr -> !llvm.ptr
-// CHECK:         %[[G1:.+]] = llvm.getelementptr %[[CTX]][0, 1] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, f32)>
-// CHECK:         %[[VAL:.+]] = llvm.load %[[G1]] : !llvm.ptr -> f32
+// CHECK-NOT:     llvm.getelementptr %[[CTX]]
 // CHECK:         llvm.br ^[[HEADER:.+]](%[[BEGIN]] : i64)
 // CHECK:       ^[[HEADER]](%[[IV:.+]]: i64):
 // CHECK:         %[[MORE:.+]] = llvm.icmp "slt" %[[IV]], %[[END]] : i64
@@ -36,7 +37,8 @@
 // latch.
 // CHECK-LABEL: llvm.func internal @main_par1
 // CHECK-SAME:    (%{{.+}}: !llvm.ptr, %{{.+}}: i64, %{{.+}}: i64) {
-// CHECK:         !llvm.struct<(i64, ptr, f32)>
+// CHECK:         llvm.mlir.constant(1.000000e+00 : f32)
+// CHECK:         !llvm.struct<(i64, ptr)>
 // CHECK:         llvm.intr.stacksave
 // CHECK:         llvm.add %{{.+}}, %{{.+}} : i64
 // CHECK:         llvm.br ^[[NEXTBB:.+]]
@@ -48,14 +50,11 @@
 
 // CHECK-LABEL: llvm.func @main
 // CHECK-SAME:    (%[[A:.+]]: !llvm.ptr, %[[OFF:.+]]: i64) {
-// CHECK-DAG:     %[[CTX1:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(i64, ptr, f32)> : (i64) -> !llvm.ptr
-// CHECK-DAG:     %[[CTX0:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(ptr, f32)> : (i64) -> !llvm.ptr
-// CHECK:         %[[C:.+]] = llvm.mlir.constant(1.000000e+00 : f32) : f32
+// CHECK-DAG:     %[[CTX1:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(i64, ptr)> : (i64) -> !llvm.ptr
+// CHECK-DAG:     %[[CTX0:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(ptr)> : (i64) -> !llvm.ptr
 // CHECK-NOT:     attune.parallel_for
 // CHECK:         %[[S0:.+]] = llvm.getelementptr %[[CTX0]][0, 0]
 // CHECK-NEXT:    llvm.store %[[A]], %[[S0]] : !llvm.ptr, !llvm.ptr
-// CHECK-NEXT:    %[[S1:.+]] = llvm.getelementptr %[[CTX0]][0, 1]
-// CHECK-NEXT:    llvm.store %[[C]], %[[S1]] : f32, !llvm.ptr
 // CHECK-NEXT:    %[[FN0:.+]] = llvm.mlir.addressof @main_par0 : !llvm.ptr
 // CHECK-NEXT:    %[[N0:.+]] = llvm.mlir.constant(16 : i64) : i64
 // CHECK-NEXT:    llvm.call @attune_rt_parallel_for(%[[FN0]], %[[CTX0]], %[[N0]]) : (!llvm.ptr, !llvm.ptr, i64) -> ()

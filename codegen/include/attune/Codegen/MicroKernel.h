@@ -17,6 +17,9 @@
 // machine's peak (shared/BUILD-NOTES.md). The accumulators are scf.for
 // iter_args, so LLVM keeps them in registers (the loop unroller is off).
 //
+// Weights that the compiler prepacked into panels [N/NR][K][NR] are read as
+// P[(n0 + j0) / NR][k][W c]: one contiguous NR-float row per k.
+//
 // TileAndDistribute uses the same predicate on tensors to leave eligible
 // contractions whole inside each forall tile (no level-2 tiling) and to
 // choose level-1 tiles that are multiples of the register tile.
@@ -49,6 +52,11 @@ std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
                                                            int64_t vectorWidth);
 
 RegisterTile chooseRegisterTile(int64_t n, int64_t vectorWidth);
+
+/// nr when `v` is a function argument holding a weight in panel layout
+/// ([N/nr][K][nr] bytes behind a [K, N] type; its attune.weight name ends in
+/// "@P<nr>", see tools/lib/PrepackWeights.cpp), else 0.
+int64_t packedPanelWidth(Value v);
 
 /// Replaces a matched contraction on memrefs (B and C unit-stride along n)
 /// with the register-blocked loops. Fails (IR unchanged) when it does not

@@ -89,7 +89,9 @@ llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase to,
 /// Stores weights that are only read as transposed matmul operands
 /// transposed (as "NAME@T") and drops the transpose_b: a compile-time layout
 /// change that gives the kernels unit-stride weight reads.
-void prepackWeights(mlir::func::FuncOp fn, WeightTable &weights);
+/// Then stores f32 matmul rhs weights with N a multiple of `vectorWidth` in
+/// the micro-kernel's panel layout (as "NAME@P<nr>"; 0 = no panels).
+void prepackWeights(mlir::func::FuncOp fn, WeightTable &weights, int64_t vectorWidth = 0);
 
 /// "[1,8,64]"
 std::string formatDims(const std::vector<int64_t> &shape);
