@@ -130,7 +130,7 @@ int main(int argc, char **argv) {
       int threads = threadList[k];
       if (threads < 1 || threads > 64)
         continue;
-      /* Calibrate to ~0.3 s per trial, then keep the best of 5 trials
+      /* Calibrate to ~0.3 s per trial, then keep the best of 10 trials
        * (best, not median: this is a throughput ceiling, and a shared
        * machine can only make it look lower). */
       long iters = 1 << 20;
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
       if (iters < 1000)
         iters = 1000;
       double best = 0;
-      for (int r = 0; r < 5; ++r) {
+      for (int r = 0; r < 10; ++r) {
         double x = measure(isas[i], threads, iters);
         if (x > best)
           best = x;
