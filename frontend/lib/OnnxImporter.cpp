@@ -307,6 +307,10 @@ Value Importer::materialize(OValue &v, Location loc) {
   if (v.value)
     return v.value;
   const HostTensor &c = *v.constant;
+  if (!irElementType(&ctx, c.dtype))
+    raise(path + ": " +
+          (v.initializer.empty() ? std::string("a constant") : "initializer '" + v.initializer + "'") +
+          " is used at run time: not supported: element type " + dtypeName(c.dtype));
   int64_t n = c.numel();
   if (n == 0)
     raise(path + ": " +
@@ -435,6 +439,9 @@ void GraphWalker::readInputs(const onnx::GraphProto &g) {
             " is not supported (FLOAT, FLOAT16, BFLOAT16, INT64, INT32, BOOL are)");
     if (!tt.has_shape())
       raise(what + ": has no shape (rank unknown); Attune needs the rank of every input");
+    if (tt.shape().dim_size() > 32)
+      raise(what + ": not supported: rank " + std::to_string(tt.shape().dim_size()) +
+            " (at most 32)");
     std::vector<int64_t> shape;
     size_t idx = inputs.size();
     bool token = tokenInputNames().count(lower(in.name())) > 0;

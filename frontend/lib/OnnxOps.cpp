@@ -683,7 +683,7 @@ std::vector<OValue> buildCumSum(NodeCtx &n) {
     return exclusive ? k < j : k <= j;
   };
   if (const HostTensor *c = n.constant(0)) {
-    if (c->numel() <= kMaxFoldElements) {
+    if (c->numel() <= kMaxFoldElements && c->numel() * len <= (int64_t(1) << 26)) {
       int64_t inner = product(s.drop_front(axis + 1));
       auto at = [&](int64_t o, int64_t k) {
         int64_t j = (o / inner) % len, outer = o / (inner * len);
@@ -708,6 +708,8 @@ std::vector<OValue> buildCumSum(NodeCtx &n) {
       }))};
     }
   }
+  if (len > 4096)
+    n.unsupported("CumSum over an axis of " + std::to_string(len) + " elements (at most 4096)");
   Type elem = n.type(0).getElementType();
   Type f = isa<FloatType>(elem) ? elem : Float32Type::get(n.ctx());
   if (!isa<FloatType>(elem) && !elem.isInteger(64) && !elem.isInteger(32))

@@ -37,6 +37,15 @@ bool smallConstant(NodeCtx &n, size_t i, int64_t resultElems) {
   return c && c->numel() <= kMaxFoldElements && resultElems <= kMaxFoldElements;
 }
 
+/// Ranks above this are refused (no model needs them; they only cost memory).
+constexpr size_t kMaxRank = 32;
+
+void checkRank(NodeCtx &n, size_t rank) {
+  if (rank > kMaxRank)
+    n.unsupported("a result of rank " + std::to_string(rank) + " (at most " +
+                  std::to_string(kMaxRank) + ")");
+}
+
 int64_t product(llvm::ArrayRef<int64_t> s) {
   int64_t p = 1;
   for (int64_t d : s)
@@ -46,6 +55,7 @@ int64_t product(llvm::ArrayRef<int64_t> s) {
 
 /// Result of a pure reshape of input 0 to `shape` (fold or attune.reshape).
 std::vector<OValue> reshapeTo(NodeCtx &n, std::vector<int64_t> shape) {
+  checkRank(n, shape.size());
   if (!numElementsChecked(shape) || product(shape) != product(n.shape(0)))
     n.fail("cannot reshape " + shapeStr(n.shape(0)) + " to " + shapeStr(shape));
   if (const HostTensor *c = n.constant(0))
@@ -85,6 +95,7 @@ std::vector<OValue> buildConstant(NodeCtx &n) {
 
 std::vector<OValue> buildConstantOfShape(NodeCtx &n) {
   std::vector<int64_t> shape = n.requireConstant(0, "shape").ints();
+  checkRank(n, shape.size());
   for (int64_t d : shape)
     if (d < 0)
       n.failInput(0, "expected non-negative sizes, found " + shapeStr(shape));
@@ -123,8 +134,10 @@ std::vector<OValue> buildRange(NodeCtx &n) {
   if (c > kMaxFoldElements)
     n.unsupported("Range of " + std::to_string(c) + " elements");
   if (isIntDT(dt)) {
-    int64_t is = s.getI(0), id = d.getI(0);
-    return {n.result(makeHostInts(dt, {c}, [&](int64_t i) { return is + i * id; }))};
+    uint64_t is = static_cast<uint64_t>(s.getI(0)), id = static_cast<uint64_t>(d.getI(0));
+    return {n.result(makeHostInts(dt, {c}, [&](int64_t i) {
+      return static_cast<int64_t>(is + static_cast<uint64_t>(i) * id); // wraps, no UB
+    }))};
   }
   return {n.result(makeHost(dt, {c}, [&](int64_t i) { return start + i * delta; }))};
 }
@@ -237,6 +250,7 @@ std::vector<int64_t> axesOf(NodeCtx &n, bool required) {
 std::vector<OValue> buildUnsqueeze(NodeCtx &n) {
   std::vector<int64_t> axes = axesOf(n, true);
   auto s = n.shape(0);
+  checkRank(n, s.size() + axes.size());
   int64_t outRank = static_cast<int64_t>(s.size() + axes.size());
   std::vector<bool> isNew(outRank, false);
   for (int64_t a : axes) {
@@ -380,19 +394,23 @@ struct AxisSlice {
 };
 
 AxisSlice normalizeSlice(int64_t s, int64_t e, int64_t step, int64_t dim) {
+  // Clamp first: starts/ends may be INT64_MIN/MAX (ONNX's "to the end").
+  s = std::clamp<int64_t>(s, -dim - 1, dim + 1);
+  e = std::clamp<int64_t>(e, -dim - 1, dim + 1);
+  step = std::max<int64_t>(step, -std::numeric_limits<int64_t>::max());
   if (step > 0) {
     if (s < 0) s += dim;
     if (e < 0) e += dim;
     s = std::clamp<int64_t>(s, 0, dim);
     e = std::clamp<int64_t>(e, 0, dim);
-    int64_t c = e > s ? (e - s + step - 1) / step : 0;
+    int64_t c = e > s ? 1 + (e - s - 1) / step : 0;
     return {s, e, step, c};
   }
   if (s < 0) s += dim;
   if (e < 0) e += dim;
   s = std::clamp<int64_t>(s, 0, dim - 1);
   e = std::clamp<int64_t>(e, -1, dim - 1);
-  int64_t c = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+  int64_t c = s > e ? 1 + (s - e - 1) / (-step) : 0;
   return {s, e, step, c};
 }
 
@@ -506,8 +524,9 @@ std::vector<OValue> buildSplit(NodeCtx &n) {
   int64_t outputs = n.node.output_size();
   if (sizes.empty()) {
     int64_t parts = n.attr("num_outputs") ? n.attrInt("num_outputs", 1) : outputs;
-    if (parts <= 0)
-      n.fail("expected a positive number of outputs, found " + std::to_string(parts));
+    if (parts <= 0 || parts != outputs)
+      n.fail("expected num_outputs = the number of outputs (" + std::to_string(outputs) +
+             "), found " + std::to_string(parts));
     if (n.attr("num_outputs")) { // opset 18: ceil-sized chunks, the last smaller
       int64_t chunk = (dim + parts - 1) / parts;
       for (int64_t i = 0; i < parts; ++i)
@@ -521,9 +540,12 @@ std::vector<OValue> buildSplit(NodeCtx &n) {
   }
   int64_t sum = 0;
   for (int64_t s : sizes) {
-    if (s < 0)
-      n.fail("expected non-negative split sizes, found " + shapeStr(sizes));
+    if (s < 0 || s > dim)
+      n.fail("expected split sizes in [0, " + std::to_string(dim) + "], found " +
+             shapeStr(sizes));
     sum += s;
+    if (sum > dim)
+      break;
   }
   if (sum != dim)
     n.fail("split sizes " + shapeStr(sizes) + " add up to " + std::to_string(sum) +
@@ -560,6 +582,7 @@ std::vector<OValue> buildSplit(NodeCtx &n) {
 
 std::vector<OValue> buildExpand(NodeCtx &n) {
   std::vector<int64_t> shape = n.requireConstant(1, "shape").ints();
+  checkRank(n, shape.size());
   auto out = broadcast(n.shape(0), shape);
   if (!out)
     n.failInput(1, "shape " + shapeStr(shape) + " does not broadcast with the input's " +

@@ -428,6 +428,8 @@ HostTensor decodeTensor(const onnx::TensorProto &t, const std::string &baseDir,
   size_t es = dtypeSize(h.dtype);
   if (es == 0)
     raise(what + ": element type " + dtypeName(h.dtype) + " is not supported");
+  if (t.dims_size() > 32)
+    raise(what + ": not supported: rank " + std::to_string(t.dims_size()) + " (at most 32)");
   for (int64_t d : t.dims()) {
     if (d < 0)
       raise(what + ": expected non-negative dims, found " + std::to_string(d));
