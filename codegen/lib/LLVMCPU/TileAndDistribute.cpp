@@ -112,16 +112,13 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
         // poor divisors (prime-ish M) M stays whole and N is split.
         int64_t g = largestDivisorAtMost(M, rt.mr);
         int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
-        // Split M and N about evenly (a square-ish grid keeps each chunk's
-        // slice of B in cache across its row blocks).
+        // Split N first: every chunk then streams its own slice of B (the
+        // weights) exactly once and keeps it in cache across all its row
+        // blocks; split M only when N has too few register blocks.
         int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
         if (need > 1) {
-          int64_t root = 1;
-          while (root * root < need)
-            ++root;
-          qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, root));
-          qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, (need + qm - 1) / qm));
-          if (qm * qn < need)
+          qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
+          if (qn < need)
             qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
         }
         if (qm > 1)
