@@ -198,6 +198,13 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                         le, results);
 }
 
+LogicalResult IsNanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  results.push_back(RankedTensorType::get(rankedType(adaptor.getInput()).getShape(),
+                                          IntegerType::get(ctx, 1)));
+  return success();
+}
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate: expected \"none\" or \"tanh\", found \"")

@@ -275,6 +275,15 @@ llvm::Expected<Tensor> evalUnary(Operation *op, const Tensor &x) {
   return out;
 }
 
+llvm::Expected<Tensor> evalIsNan(IsNanOp op, const Tensor &x) {
+  if (x.type != ElementType::F32)
+    return opError(op, "expected an f32 input, found " + x.typeString());
+  Tensor out = resultTensor(op);
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+    out.data[i] = std::isnan(x.f32()[i]) ? 1 : 0;
+  return out;
+}
+
 llvm::Expected<Tensor> evalCast(CastOp op, const Tensor &x) {
   Tensor out = resultTensor(op);
   size_t is = elementSize(x.type), os = elementSize(out.type);

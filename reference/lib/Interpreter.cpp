@@ -65,6 +65,7 @@ llvm::Expected<std::vector<Tensor>> evalOp(Operation *op, Operands in,
       .Case<ExpOp, SqrtOp, ErfOp, TanhOp, ReluOp, GeluOp>(
           [&](Operation *o) { return one(evalUnary(o, *in[0])); })
       .Case<CastOp>([&](CastOp o) { return one(evalCast(o, *in[0])); })
+      .Case<IsNanOp>([&](IsNanOp o) { return one(evalIsNan(o, *in[0])); })
       .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto o) {
         return one(evalReduce(o, *in[0], o.getAxes()));
       })

@@ -67,6 +67,7 @@ llvm::Expected<Tensor> evalWhere(mlir::attune::WhereOp op, Operands in);
 /// exp, sqrt, erf, tanh, relu, gelu.
 llvm::Expected<Tensor> evalUnary(mlir::Operation *op, const Tensor &x);
 llvm::Expected<Tensor> evalCast(mlir::attune::CastOp op, const Tensor &x);
+llvm::Expected<Tensor> evalIsNan(mlir::attune::IsNanOp op, const Tensor &x);
 /// attune.gelu of one element (erf form, or the tanh approximation).
 float geluScalar(float v, bool tanhApprox);
 

@@ -9,7 +9,7 @@
 //                     gelu/relu), and the two outputs must agree;
 //   skip_layer_norm - with/without bias, broadcast skip, axis -1 and -2, both
 //                     results, against add + layer_norm;
-// on dims from {1, 3, 17, 127, 129}. Then the fusion passes (the `fused`
+// on dims from {1, 3, 17, 127, 129}; isnan on NaN/inf/numbers. Then the fusion passes (the `fused`
 // phase):
 //   - examples/encoder_primitive.json after the fused phase has as many
 //     attention / layer norms / GELUs as examples/encoder_fused.json after
@@ -32,6 +32,7 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace attune;
 using namespace attune::e2e;
@@ -189,6 +190,42 @@ INSTANTIATE_TEST_SUITE_P(
         SkipLayerNormCase{"axis_minus2_3x17x3_bias", {3, 17, 3}, {3, 17, 3}, {17, 3}, -2, true},
         SkipLayerNormCase{"size1_norm_dim_129x1", {129, 1}, {129, 1}, {1}}),
     [](const ::testing::TestParamInfo<SkipLayerNormCase> &info) { return info.param.name; });
+
+//===----------------------------------------------------------------------===//
+// isnan (ONNX IsNaN, SDPA's softmax guard)
+//===----------------------------------------------------------------------===//
+
+using IsNan = E2ETest;
+
+TEST_F(IsNan, MatchesReferenceOnNaNsInfsAndNumbers) {
+  FuncBuilder f;
+  const std::string X = tensorType({3, 17, 129}), M = tensorType({3, 17, 129}, "i1");
+  std::string x = f.arg("x", X), y = f.arg("y", X);
+  f.result("isnan", f.def("m", "attune.isnan " + x + " : (" + X + ") -> " + M), M);
+  // where(isnan(y), 0, y): y has NaNs but no infinities (the comparison
+  // helper does not treat inf == inf as close).
+  std::string my = f.def("my", "attune.isnan " + y + " : (" + X + ") -> " + M);
+  std::string zero = f.def("zero", "attune.constant dense<0.0> : tensor<f32>");
+  f.result("guarded", f.def("g", "attune.where " + my + ", " + zero + ", " + y + " : (" + M +
+                                     ", tensor<f32>, " + X + ") -> " + X),
+           X);
+  std::vector<NamedTensor> out;
+  ASSERT_NO_FATAL_FAILURE(checkModule(
+      "isnan", f.str(), {},
+      {{"x", withPrefix({NAN, 1.0, -INFINITY, INFINITY, -0.0, NAN, 3.5}, uniform(-2, 2))},
+       {"y", withPrefix({NAN, 1.5, NAN}, uniform(-2, 2))}},
+      91, &out));
+  ASSERT_EQ(out.size(), 2u);
+  const uint8_t *nan = out[0].tensor.data.data();
+  EXPECT_EQ(nan[0], 1);
+  EXPECT_EQ(nan[1], 0);
+  EXPECT_EQ(nan[2], 0);
+  EXPECT_EQ(nan[3], 0);
+  EXPECT_EQ(nan[5], 1);
+  EXPECT_EQ(out[1].tensor.f32()[0], 0.0f);
+  EXPECT_EQ(out[1].tensor.f32()[1], 1.5f);
+  EXPECT_EQ(out[1].tensor.f32()[2], 0.0f);
+}
 
 //===----------------------------------------------------------------------===//
 // The fusion passes on the example encoders

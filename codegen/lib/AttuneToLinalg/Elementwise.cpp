@@ -2,7 +2,7 @@
 //
 //   attune.add/sub/mul/div/pow/maximum/minimum/equal/where  -> linalg.generic (broadcast maps)
 //   attune.exp/sqrt/erf/tanh/relu/gelu      -> linalg.generic + math/arith
-//   attune.cast / attune.expand             -> linalg.generic
+//   attune.cast / attune.expand / isnan     -> linalg.generic
 //   attune.constant                         -> arith.constant
 //
 //===----------------------------------------------------------------------===//
@@ -174,6 +174,21 @@ struct CastLowering : OpRewritePattern<CastOp> {
   }
 };
 
+/// isnan(x) = x unordered-compared with itself.
+struct IsNanLowering : OpRewritePattern<IsNanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IsNanOp op, PatternRewriter &rewriter) const override {
+    Value r = buildElementwise(rewriter, op.getLoc(), {op.getInput()},
+                               cast<RankedTensorType>(op.getType()),
+                               [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                                 return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO,
+                                                                a[0], a[0]);
+                               });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 struct ExpandLowering : OpRewritePattern<ExpandOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ExpandOp op, PatternRewriter &rewriter) const override {
@@ -200,7 +215,8 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryLowering<MaximumOp>, BinaryLowering<MinimumOp>,
                WhereLowering, UnaryLowering<ExpOp>, UnaryLowering<SqrtOp>,
                UnaryLowering<ErfOp>, UnaryLowering<TanhOp>, UnaryLowering<ReluOp>,
-               UnaryLowering<GeluOp>, CastLowering, ExpandLowering, ConstantLowering>(
+               UnaryLowering<GeluOp>, CastLowering, ExpandLowering, ConstantLowering,
+               IsNanLowering>(
       patterns.getContext());
 }
 

@@ -3,8 +3,10 @@
 //   q3 [B,Sq,H·D] -reshape-> [B,Sq,H,D] -transpose [0,2,1,3]-> qh   (k, v alike)
 //   s  = matmul(qh, kh) {transpose_b}                 | matmul(qh, transpose(kh, [0,1,3,2]))
 //                                                     | matmul(qh, transpose(k4, [0,2,3,1]))
+//                                                     | matmul(qh, reshape(transpose(reshape(kh)
+//                                                         -> [B·H,S,D], [0,2,1]) -> [B,H,D,S]))
 //   s  = s · c | s / c  (and/or q·c, k·c: one scale) ; s = s + mask ... | where(cond, s, fill)
-//   p  = softmax(s, -1) ; o = matmul(p, vh)
+//   p  = softmax(s, -1) [p = where(isnan(p), 0, p)] ; o = matmul(p, vh)
 //   o  -transpose [0,2,1,3]-> [B,Sq,H,D] -reshape-> [B,Sq,H·D] (or [B·Sq, H·D]:
 //      then the attention result is reshaped to it)
 //     ==>  attune.attention %q3, %k3, %v3 [mask %m] {num_heads = H, scale, [causal]}
@@ -107,6 +109,22 @@ Value headSplit(Value heads, double &scale, int64_t &numHeads, std::string &why)
   return stripScale(rs.getInput(), scale);
 }
 
+/// x for `reshape(transpose(reshape(x [B,H,S,D] -> [B·H,S,D]), [0,2,1]) ->
+/// [B,H,D,S])`: the key transpose the dynamo exporter writes for SDPA.
+Value flattenedKeyTranspose(Value v) {
+  auto r2 = def<ReshapeOp>(v);
+  auto tr = r2 ? def<TransposeOp>(r2.getInput()) : TransposeOp();
+  auto r1 = tr ? def<ReshapeOp>(tr.getInput()) : ReshapeOp();
+  if (!r1 || tr.getPerm() != ArrayRef<int64_t>{0, 2, 1})
+    return {};
+  auto x = shape(r1.getInput()), flat = shape(r1.getResult()), out = shape(r2.getResult());
+  if (x.size() != 4 || flat.size() != 3 || out.size() != 4 || flat[0] != x[0] * x[1] ||
+      flat[1] != x[2] || flat[2] != x[3] || out[0] != x[0] || out[1] != x[1] ||
+      out[2] != x[3] || out[3] != x[2])
+    return {};
+  return r1.getInput();
+}
+
 /// Whether the constant `m` (after reshape/expand/cast) is a causal mask
 /// over the last two dims [Sq, Skv]: `attend(i, j)` iff j <= i + Skv - Sq.
 /// Additive: 0 where attended, <= -1e4 elsewhere. Boolean: true where attended.
@@ -206,6 +224,8 @@ struct AttentionPattern : OpRewritePattern<SoftmaxOp> {
       auto tr = def<TransposeOp>(kt);
       if (tr && tr.getPerm() == ArrayRef<int64_t>{0, 1, 3, 2}) {
         k3 = headSplit(tr.getInput(), scale, hk, why);
+      } else if (Value kh = flattenedKeyTranspose(kt)) {
+        k3 = headSplit(kh, scale, hk, why);
       } else if (tr && tr.getPerm() == ArrayRef<int64_t>{0, 2, 3, 1}) {
         auto rs = def<ReshapeOp>(stripScale(tr.getInput(), scale));
         auto in = rs ? shape(rs.getInput()) : SmallVector<int64_t>();
@@ -225,14 +245,28 @@ struct AttentionPattern : OpRewritePattern<SoftmaxOp> {
     if (!k3)
       return miss(qk, "k: " + why);
 
+    // SDPA's safe softmax: where(isnan(p), 0, p) (only rows whose every key
+    // is masked with -inf differ: NaN there, 0 in PyTorch).
+    Value p = softmax.getResult();
+    Value probs = p;
+    if (auto guard = userOf<WhereOp>(p, [&](WhereOp w) {
+          auto nan = def<IsNanOp>(w.getCond());
+          return nan && nan.getInput() == p && w.getRhs() == p && isSplat(w.getLhs(), 0.0) &&
+                 w.getType() == p.getType();
+        })) {
+      bool onlyGuard = llvm::all_of(p.getUsers(), [&](Operation *u) {
+        return u == guard || (isa<IsNanOp>(u) && u->hasOneUse() && *u->getUsers().begin() == guard);
+      });
+      if (onlyGuard)
+        probs = guard.getResult();
+    }
     // p·v and the head merge.
-    auto pv = userOf<MatmulOp>(softmax.getResult(), [&](MatmulOp m) {
-      return m.getLhs() == softmax.getResult() && !m.getTransposeB();
+    auto pv = userOf<MatmulOp>(probs, [&](MatmulOp m) {
+      return m.getLhs() == probs && !m.getTransposeB();
     });
-    if (!pv || !softmax->hasOneUse())
+    if (!pv || !probs.hasOneUse())
       return miss(softmax, "the probabilities are not only multiplied by v (users: " +
-                               Twine(std::distance(softmax->use_begin(), softmax->use_end())) +
-                               ")");
+                               Twine(std::distance(probs.use_begin(), probs.use_end())) + ")");
     double vScale = 1.0;
     Value v3 = headSplit(pv.getRhs(), vScale, hv, why);
     if (!v3)

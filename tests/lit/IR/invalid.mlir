@@ -921,3 +921,11 @@ func.func @skip_layer_norm_eps(%x: tensor<1x8x64xf32>, %g: tensor<64xf32>) -> te
   %y, %s = attune.skip_layer_norm %x, %x, %g, %g {eps = -1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
   return %y : tensor<1x8x64xf32>
 }
+
+// -----
+
+func.func @isnan_result(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'attune.isnan' op result #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<2x3xf32>'}}
+  %0 = attune.isnan %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -325,3 +325,12 @@ func.func @skip_layer_norm(%x: tensor<1x8x64xf32>, %r: tensor<1x8x64xf32>, %g: t
   %y2, %s2 = attune.skip_layer_norm %x, %b, %g2, %g2 bias %g {axis = -2 : i64} : (tensor<1x8x64xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
   return %y, %s2 : tensor<1x8x64xf32>, tensor<1x8x64xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @isnan
+// CHECK:         attune.isnan %{{.+}} : (tensor<2x3xf32>) -> tensor<2x3xi1>
+func.func @isnan(%x: tensor<2x3xf32>) -> tensor<2x3xi1> {
+  %0 = attune.isnan %x : (tensor<2x3xf32>) -> tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}

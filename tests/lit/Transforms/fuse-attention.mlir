@@ -38,12 +38,14 @@ func.func @bert_eager(%q3: tensor<1x8x8xf32>, %k3: tensor<1x8x8xf32>, %v3: tenso
 
 // SDPA as torch.onnx.export decomposes it: q·√scale, kᵀ (transpose
 // [0,1,3,2] of the key heads)·√scale, a boolean mask turned into
-// where(mask, 0, -inf) and added; matmul with transpose_b elsewhere is
+// where(mask, 0, -inf) and added, the softmax guarded by
+// where(isnan(p), 0, p); matmul with transpose_b elsewhere is
 // covered by @gpt2_causal. The scale is the product of the two f32
 // constants, as the exported graph computes it.
 // CHECK-LABEL: func.func @sdpa
 // CHECK-SAME:    (%[[Q:.+]]: tensor<2x4x8xf32>, %[[K:.+]]: tensor<2x6x8xf32>, %[[V:.+]]: tensor<2x6x8xf32>, %[[MASK:.+]]: tensor<2x1x1x6xi1>)
 // CHECK:         %[[W:.+]] = attune.where %[[MASK]]
+// CHECK-NOT:     attune.isnan
 // CHECK:         %[[O:.+]] = attune.attention %[[Q]], %[[K]], %[[V]] mask %[[W]] {num_heads = 2 : i64, scale = 0.49999997 : f32}
 // CHECK-NEXT:    return %[[O]]
 func.func @sdpa(%q3: tensor<2x4x8xf32>, %k3: tensor<2x6x8xf32>, %v3: tensor<2x6x8xf32>, %mask: tensor<2x1x1x6xi1>) -> tensor<2x4x8xf32> {
@@ -63,7 +65,9 @@ func.func @sdpa(%q3: tensor<2x4x8xf32>, %k3: tensor<2x6x8xf32>, %v3: tensor<2x6x
   %am = attune.where %mask, %zero, %ninf : (tensor<2x1x1x6xi1>, tensor<f32>, tensor<f32>) -> tensor<2x1x1x6xf32>
   %sm = attune.add %s, %am : (tensor<2x2x4x6xf32>, tensor<2x1x1x6xf32>) -> tensor<2x2x4x6xf32>
   %p = attune.softmax %sm {axis = -1 : i64} : (tensor<2x2x4x6xf32>) -> tensor<2x2x4x6xf32>
-  %o = attune.matmul %p, %vh : (tensor<2x2x4x6xf32>, tensor<2x2x6x4xf32>) -> tensor<2x2x4x4xf32>
+  %nan = attune.isnan %p : (tensor<2x2x4x6xf32>) -> tensor<2x2x4x6xi1>
+  %pg = attune.where %nan, %zero, %p : (tensor<2x2x4x6xi1>, tensor<f32>, tensor<2x2x4x6xf32>) -> tensor<2x2x4x6xf32>
+  %o = attune.matmul %pg, %vh : (tensor<2x2x4x6xf32>, tensor<2x2x6x4xf32>) -> tensor<2x2x4x4xf32>
   %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x2x4x4xf32>) -> tensor<2x4x2x4xf32>
   %r = attune.reshape %ot : (tensor<2x4x2x4xf32>) -> tensor<2x4x8xf32>
   return %r : tensor<2x4x8xf32>
@@ -189,4 +193,33 @@ func.func @merge_to_2d(%x: tensor<1x4x8xf32>) -> tensor<4x8xf32> {
   %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x4x2x4xf32>
   %r = attune.reshape %ot : (tensor<1x4x2x4xf32>) -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// The dynamo exporter's SDPA: kᵀ as reshape [B·H,S,D] + transpose [0,2,1] +
+// reshape [B,H,D,S], the √scale on q and kᵀ, the isnan guard.
+// CHECK-LABEL: func.func @sdpa_dynamo_key
+// CHECK:         %[[O:.+]] = attune.attention %arg0, %arg1, %arg1 {num_heads = 2 : i64, scale = 0.49999997 : f32}
+// CHECK-NEXT:    return %[[O]]
+func.func @sdpa_dynamo_key(%q3: tensor<1x4x8xf32>, %k3: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %q4 = attune.reshape %q3 : (tensor<1x4x8xf32>) -> tensor<1x4x2x4xf32>
+  %qh = attune.transpose %q4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x2x4xf32>) -> tensor<1x2x4x4xf32>
+  %k4 = attune.reshape %k3 : (tensor<1x4x8xf32>) -> tensor<1x4x2x4xf32>
+  %kh = attune.transpose %k4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x2x4xf32>) -> tensor<1x2x4x4xf32>
+  %c = attune.constant dense<0.707106769> : tensor<f32>
+  %qs = attune.mul %qh, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %kf = attune.reshape %kh : (tensor<1x2x4x4xf32>) -> tensor<2x4x4xf32>
+  %kft = attune.transpose %kf {perm = array<i64: 0, 2, 1>} : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %kt = attune.reshape %kft : (tensor<2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ks = attune.mul %kt, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %s = attune.matmul %qs, %ks : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = attune.softmax %s : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %nan = attune.isnan %p : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xi1>
+  %zero = attune.constant dense<0.0> : tensor<f32>
+  %pg = attune.where %nan, %zero, %p : (tensor<1x2x4x4xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = attune.matmul %pg, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ot = attune.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x4x2x4xf32>
+  %r = attune.reshape %ot : (tensor<1x4x2x4xf32>) -> tensor<1x4x8xf32>
+  return %r : tensor<1x4x8xf32>
 }

@@ -203,6 +203,22 @@ def Attune_GeluOp : Attune_UnaryOp<"gelu", "GELU(x)"> {
   let hasVerifier = 1;
 }
 
+def Attune_IsNanOp : Attune_Op<"isnan", [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise NaN test (i1 result)";
+  let description = [{
+    `result = isnan(input)`, an `i1` tensor of the input's shape (ONNX
+    `IsNaN`; SDPA exports guard their softmax with
+    `where(isnan(p), 0, p)`).
+
+    ```mlir
+    %m = attune.isnan %p : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xi1>
+    ```
+  }];
+  let arguments = (ins Attune_FloatTensor:$input);
+  let results = (outs Attune_BoolTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and normalizations
 //===----------------------------------------------------------------------===//
