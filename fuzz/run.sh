@@ -13,7 +13,7 @@
 # Environment: FUZZ_FLAGS adds libFuzzer flags to every run (e.g.
 # FUZZ_FLAGS=-jobs=2); ASAN_OPTIONS / UBSAN_OPTIONS are passed through (with
 # defaults that print stacks). Targets not built in BUILD_DIR are skipped with
-# the reason (fuzz_json_graph and fuzz_hf_config need MLIR: they are never
+# the reason (fuzz_json_graph, fuzz_hf_config and fuzz_onnx need MLIR: they are never
 # built with -DATTUNE_RUNTIME_ONLY=ON).
 set -uo pipefail
 
@@ -36,6 +36,7 @@ TARGETS=(
   "fuzz_bpe         16384 $FUZZ_DIR/bpe.dict"
   "fuzz_json_graph  16384 $FUZZ_DIR/json.dict"
   "fuzz_hf_config   8192  $FUZZ_DIR/hf_config.dict"
+  "fuzz_onnx        16384 $FUZZ_DIR/onnx.dict"
 )
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:symbolize=1}
@@ -58,7 +59,7 @@ skip_reason() {
   local t=$1
   if ! is_on "$(cache_value ATTUNE_ENABLE_FUZZERS)"; then
     echo "not built: $BUILD was not configured with -DATTUNE_ENABLE_FUZZERS=ON"
-  elif [[ $t == fuzz_json_graph || $t == fuzz_hf_config ]] && is_on "$(cache_value ATTUNE_RUNTIME_ONLY)"; then
+  elif [[ $t == fuzz_json_graph || $t == fuzz_hf_config || $t == fuzz_onnx ]] && is_on "$(cache_value ATTUNE_RUNTIME_ONLY)"; then
     echo "skipped: $BUILD is an ATTUNE_RUNTIME_ONLY=ON build and $t needs MLIR (use a build without RUNTIME_ONLY)"
   else
     echo "not built yet: run 'cmake --build $BUILD --target $t'"

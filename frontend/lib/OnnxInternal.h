@@ -65,6 +65,8 @@ mlir::Type irElementType(mlir::MLIRContext *ctx, int32_t dt);
 int32_t dtypeOf(mlir::Type elem);
 /// "[1,8,64]".
 std::string shapeStr(llvm::ArrayRef<int64_t> shape);
+/// d truncated toward zero, saturated to the int64 range (NaN -> 0).
+int64_t toInt64(double d);
 /// Product of dims; std::nullopt on overflow or more than 2^40 elements.
 std::optional<int64_t> numElementsChecked(llvm::ArrayRef<int64_t> shape);
 

@@ -220,7 +220,7 @@ template <Un K> std::vector<OValue> buildUnary(NodeCtx &n) {
     };
     if (isIntDT(c.dtype))
       return {n.result(makeHostInts(c.dtype, c.shape, [&](int64_t i) {
-        return static_cast<int64_t>(f(static_cast<double>(c.getI(i))));
+        return toInt64(f(static_cast<double>(c.getI(i))));
       }))};
     if (K != Un::Gelu || n.attrString("approximate", "none") == "none")
       return {n.result(makeHost(c.dtype, c.shape, [&](int64_t i) { return f(c.getF(i)); }))};

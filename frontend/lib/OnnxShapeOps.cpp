@@ -130,9 +130,9 @@ std::vector<OValue> buildRange(NodeCtx &n) {
   if (delta == 0)
     n.failInput(2, "delta must not be 0");
   double count = std::ceil((limit - start) / delta);
-  int64_t c = count > 0 ? static_cast<int64_t>(count) : 0;
-  if (c > kMaxFoldElements)
-    n.unsupported("Range of " + std::to_string(c) + " elements");
+  if (count > static_cast<double>(kMaxFoldElements))
+    n.unsupported("Range of " + std::to_string(count) + " elements");
+  int64_t c = count > 0 ? static_cast<int64_t>(count) : 0; // NaN -> 0
   if (isIntDT(dt)) {
     uint64_t is = static_cast<uint64_t>(s.getI(0)), id = static_cast<uint64_t>(d.getI(0));
     return {n.result(makeHostInts(dt, {c}, [&](int64_t i) {

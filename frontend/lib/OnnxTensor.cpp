@@ -195,7 +195,7 @@ double HostTensor::getF(int64_t i) const {
   }
 }
 
-static int64_t toInt(double d) {
+int64_t toInt64(double d) {
   if (std::isnan(d))
     return 0;
   if (d >= 9.2e18)
@@ -216,7 +216,7 @@ int64_t HostTensor::getI(int64_t i) const {
   default:
     if (isIntDT(dtype))
       return static_cast<int64_t>(getF(i));
-    return toInt(getF(i));
+    return toInt64(getF(i));
   }
 }
 
@@ -253,7 +253,7 @@ static void store(int32_t dtype, uint8_t *p, double v, int64_t iv, bool useInt) 
     *p = (useInt ? iv != 0 : v != 0.0) ? 1 : 0;
     return;
   default: {
-    int64_t x = useInt ? iv : toInt(v);
+    int64_t x = useInt ? iv : toInt64(v);
     size_t n = dtypeSize(dtype);
     // Two's complement truncation (little-endian).
     std::memcpy(p, &x, n);
@@ -361,7 +361,7 @@ HostTensor foldBinary(const HostTensor &a, const HostTensor &b, int32_t outType,
     return makeHostInts(outType, shape, [&](int64_t i) {
       double r = f(static_cast<double>(a.getI(broadcastIndex(i, shape, sa))),
                    static_cast<double>(b.getI(broadcastIndex(i, shape, sb))));
-      return toInt(r);
+      return toInt64(r);
     });
   return makeHost(outType, shape, [&](int64_t i) {
     return f(a.getF(broadcastIndex(i, shape, sa)), b.getF(broadcastIndex(i, shape, sb)));
