@@ -115,7 +115,7 @@ private:
   DiagnosticEngine::HandlerID id_;
 };
 
-/// Runs the fusion passes (the `fused` phase: addFusionPasses) on `module`,
+/// Runs every fusion pass (addFusionPasses) on `module`,
 /// expected in the `graph` phase, with `report` on, and returns what they
 /// fused and missed. Other diagnostics reach the context's handlers as usual;
 /// failure if the pass pipeline fails. This is what `attune inspect` needs:
@@ -123,12 +123,16 @@ private:
 ///   FailureOr<FusionReport> r = runFusionPasses(module);
 FailureOr<FusionReport> runFusionPasses(ModuleOp module);
 
-/// Adds the fusion passes in pipeline order (softmax, gelu, layer-norm,
-/// attention, epilogue, then canonicalize and cse), each with `report`.
-/// The `fused` phase of the CPU pipeline is exactly this list.
+/// Adds every fusion pass in pipeline order (softmax, gelu, layer-norm,
+/// attention, canonicalize, cse, then epilogue), each with `report`.
 void addFusionPasses(OpPassManager &pm, bool report = false);
-/// The same list as a textual pipeline (for buildCPUPipeline).
+/// The CPU pipeline's `fused` phase: softmax, gelu, layer-norm, attention,
+/// canonicalize, cse.
 std::string fusionPipeline(bool report = false);
+/// The epilogue fusion, which the CPU pipeline runs first in the `tiled`
+/// phase: after the driver's weight prepacking (transposed and micro-kernel
+/// panel layouts), which recognizes attune.matmul only.
+std::string epiloguePipeline(bool report = false);
 
 } // namespace mlir::attune
 
