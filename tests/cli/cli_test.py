@@ -1138,9 +1138,16 @@ def _(ctx):
 
 @case("json-unsupported-extension", "json")
 def _(ctx):
-    path = write_graph(ctx, "model.onnx", tiny_graph())
-    compile_error_case(ctx, path, ["model.onnx", "'.onnx'", ".json",
+    path = write_graph(ctx, "model.tflite", tiny_graph())
+    compile_error_case(ctx, path, ["model.tflite", "'.tflite'", ".onnx", ".json",
                                    ".mlir"])
+
+
+@case("json-graph-named-onnx", "json")
+def _(ctx):
+    # A JSON graph saved as .onnx is read as ONNX: a clear protobuf error.
+    path = write_graph(ctx, "model.onnx", tiny_graph())
+    compile_error_case(ctx, path, ["model.onnx", "not a valid ONNX model"])
 
 
 @case("json-empty-file", "json")

@@ -97,7 +97,10 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"mk_rhs_rank2_2x24x31_31x48", {2, 24, 31}, {31, 48}, {2, 24, 48}},
         MatmulCase{"mk_weight_transpose_b_1x17x129_96x129", {1, 17, 129}, {96, 129}, {1, 17, 96},
                    true, true},
-        MatmulCase{"mk_weight_64x127_127x768", {64, 127}, {127, 768}, {64, 768}, false, true}),
+        MatmulCase{"mk_weight_64x127_127x768", {64, 127}, {127, 768}, {64, 768}, false, true},
+        // Deep K: k blocks of 384 (K = 1536) and of 275 (K = 1100), tail rows.
+        MatmulCase{"mk_deep_k_9x1536_1536x48", {9, 1536}, {1536, 48}, {9, 48}, false, true},
+        MatmulCase{"mk_deep_k_3x1100_1100x32", {3, 1100}, {1100, 32}, {3, 32}}),
     [](const auto &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//

@@ -3,6 +3,7 @@
 //   %w = attune.weight @W : tensor<NxKxf32>             (Hugging Face Linear: [out, in])
 //   %y = attune.matmul %x, %w {transpose_b}      ==>   %wt = attune.weight @"W@T" : tensor<KxNxf32>
 //                                                      %y  = attune.matmul %x, %wt
+// (the same for attune.fused_matmul)
 //
 // Weights are compile-time constants, so a weight read only as a transposed
 // matmul operand is stored transposed in the library's weights blob: the
@@ -34,6 +35,25 @@ using namespace mlir::attune;
 
 namespace attune {
 
+/// `use` is the rhs of an attune.matmul / attune.fused_matmul with the given
+/// transpose_b.
+static bool isMatmulRhs(OpOperand &use, bool transposed) {
+  if (use.getOperandNumber() != 1)
+    return false;
+  if (auto mm = dyn_cast<MatmulOp>(use.getOwner()))
+    return mm.getTransposeB() == transposed;
+  if (auto fm = dyn_cast<FusedMatmulOp>(use.getOwner()))
+    return fm.getTransposeB() == transposed;
+  return false;
+}
+
+static void dropTransposeB(Operation *op) {
+  if (auto mm = dyn_cast<MatmulOp>(op))
+    mm.removeTransposeBAttr();
+  else if (auto fm = dyn_cast<FusedMatmulOp>(op))
+    fm.removeTransposeBAttr();
+}
+
 static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth);
 
 void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
@@ -47,8 +67,7 @@ void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
       continue;
     bool onlyTransposedRhs = llvm::all_of(ops, [](WeightOp w) {
       return !w->use_empty() && llvm::all_of(w->getUses(), [](OpOperand &use) {
-        auto mm = dyn_cast<MatmulOp>(use.getOwner());
-        return mm && mm.getTransposeB() && use.getOperandNumber() == 1;
+        return isMatmulRhs(use, /*transposed=*/true);
       });
     });
     const WeightTable::Entry *e = table.find(name.str());
@@ -70,9 +89,9 @@ void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
       b.setInsertionPoint(w);
       auto nw = b.create<WeightOp>(w.getLoc(), newType, FlatSymbolRefAttr::get(b.getContext(), newName));
       for (OpOperand &use : llvm::make_early_inc_range(w->getUses())) {
-        auto mm = cast<MatmulOp>(use.getOwner());
+        Operation *owner = use.getOwner();
         use.set(nw);
-        mm.removeTransposeBAttr();
+        dropTransposeB(owner);
       }
       w.erase();
     }
@@ -92,9 +111,8 @@ static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth)
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
     bool onlyRhs = llvm::all_of(ops, [](WeightOp w) {
       return !w->use_empty() && llvm::all_of(w->getUses(), [](OpOperand &use) {
-        auto mm = dyn_cast<MatmulOp>(use.getOwner());
-        return mm && !mm.getTransposeB() && use.getOperandNumber() == 1 &&
-               cast<RankedTensorType>(mm.getLhs().getType()).getElementType().isF32();
+        return isMatmulRhs(use, /*transposed=*/false) &&
+               getElementTypeOrSelf(use.getOwner()->getOperand(0).getType()).isF32();
       });
     });
     const WeightTable::Entry *e = table.find(name.str());

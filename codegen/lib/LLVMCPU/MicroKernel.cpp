@@ -228,7 +228,18 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     return out;
   };
 
-  // One block of `rows` rows starting at row `i0`, all panels of N.
+  // K blocking: kc = the largest divisor of K up to 384 when K > 1024.
+  int64_t kc = K;
+  if (K > 1024)
+    for (int64_t d = 384; d >= 64; --d)
+      if (K % d == 0) {
+        kc = d;
+        break;
+      }
+  Value kBegin;
+
+  // One block of `rows` rows starting at row `i0`, all panels of N, over
+  // k in [kBegin, kBegin + kc).
   auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows) {
     auto jLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, N), cst(b, rt.nr));
     OpBuilder jb = OpBuilder::atBlockBegin(jLoop.getBody());
@@ -251,7 +262,7 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
         init.push_back(jb.create<vector::LoadOp>(loc, vecType, C, indices(maps[2])));
       }
     auto kLoop = jb.create<scf::ForOp>(
-        loc, cst(jb, 0), cst(jb, K), cst(jb, 1), init,
+        loc, kBegin, jb.create<arith::AddIOp>(loc, kBegin, cst(jb, kc)), cst(jb, 1), init,
         [&](OpBuilder &kb, Location, Value k, ValueRange acc) {
           iv[dims->k] = k;
           SmallVector<Value> bv;
@@ -295,14 +306,24 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
       emitBatch(inner, level + 1);
       return;
     }
+    // Deep K: blocks of kc so that a block of B panels (kc x NR) and of A
+    // rows stay in L1/L2 while every row block of the tile uses them.
+    OpBuilder kbld = b;
+    if (kc < K) {
+      auto k0Loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, K), cst(b, kc));
+      kbld = OpBuilder::atBlockBegin(k0Loop.getBody());
+      kBegin = k0Loop.getInductionVar();
+    } else {
+      kBegin = cst(b, 0);
+    }
     int64_t full = M - M % rt.mr;
     if (full > 0) {
-      auto iLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, full), cst(b, rt.mr));
+      auto iLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, full), cst(kbld, rt.mr));
       OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
       emitRows(ib, iLoop.getInductionVar(), rt.mr);
     }
     if (M % rt.mr)
-      emitRows(b, cst(b, full), M % rt.mr);
+      emitRows(kbld, cst(kbld, full), M % rt.mr);
   };
   OpBuilder top(op);
   emitBatch(top, 0);
