@@ -52,7 +52,7 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
            "attune-legalize-parallel-for-types,"
            "convert-vector-to-llvm{reassociate-fp-reductions},convert-math-to-llvm,"
            "convert-math-to-libm,expand-strided-metadata,lower-affine,"
-           "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+           "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
            "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-cf-to-llvm,"
            "reconcile-unrealized-casts,attune-outline-parallel-for,canonicalize,cse";
   case Phase::Object:

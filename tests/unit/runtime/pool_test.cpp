@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -192,3 +193,34 @@ TEST(Alloc, AlignedAndUsable) {
 TEST(Alloc, NegativeIsNull) { EXPECT_EQ(attune_rt_alloc(-1), nullptr); }
 
 } // namespace
+
+// The buffers of generated kernels (finalize-memref-to-llvm with generic
+// functions): 64-byte aligned; freed blocks of >= 4 KiB are reused for the
+// same size (no fresh pages per run); small ones go back to malloc.
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t nbytes);
+extern "C" void _mlir_memref_to_llvm_free(void *p);
+
+TEST(RuntimeAlloc, KernelBuffersAreAlignedAndReused) {
+  void *a = _mlir_memref_to_llvm_alloc(100000);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 64, 0u);
+  std::memset(a, 0x5a, 100000);
+  _mlir_memref_to_llvm_free(a);
+  void *b = _mlir_memref_to_llvm_alloc(100000);
+  EXPECT_EQ(a, b) << "a freed block of the same size is handed out again";
+  void *c = _mlir_memref_to_llvm_alloc(100000); // the cache is empty again
+  EXPECT_NE(c, b);
+  std::memset(c, 1, 100000);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(c);
+  void *d = _mlir_memref_to_llvm_alloc(200000); // other size: a new block
+  EXPECT_NE(d, b);
+  EXPECT_NE(d, c);
+  _mlir_memref_to_llvm_free(d);
+  void *s = _mlir_memref_to_llvm_alloc(0);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(s) % 64, 0u);
+  _mlir_memref_to_llvm_free(s);
+  _mlir_memref_to_llvm_free(nullptr);
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8), nullptr);
+}
