@@ -1,6 +1,7 @@
 //===- OnnxOps.cpp - ONNX compute operators -> attune ops ----------------===//
 //
 //   Add Sub Mul Div Pow Max Min ─────────► attune.add/sub/mul/div/pow/maximum/minimum
+//   IsNaN ───────────────────────────────► attune.isnan
 //   Equal; Less Greater LessOrEqual
 //   GreaterOrEqual (minimum/maximum + equal)► attune.equal (+ where)
 //   And Or Xor Not (bool) ───────────────► attune.where / attune.equal
@@ -193,6 +194,17 @@ std::vector<OValue> buildNot(NodeCtx &n) {
     return {n.result(makeHostInts(kBool, c.shape, [&](int64_t i) { return c.getI(i) ? 0 : 1; }))};
   }
   return {n.result(n.create<EqualOp>({n.value(0), n.scalar(n.type(0).getElementType(), 0)}))};
+}
+
+std::vector<OValue> buildIsNaN(NodeCtx &n) {
+  requireFloat(n, 0);
+  if (foldable(n)) {
+    const HostTensor &c = *n.constant(0);
+    return {n.result(makeHostInts(kBool, c.shape, [&](int64_t i) {
+      return std::isnan(c.getF(i)) ? 1 : 0;
+    }))};
+  }
+  return {n.result(n.create<IsNanOp>({n.value(0)}))};
 }
 
 enum class Un { Neg, Abs, Reciprocal, Sqrt, Erf, Tanh, Relu, Exp, Sigmoid, Gelu };
@@ -753,6 +765,7 @@ const std::vector<OpInfo> &computeOps() {
       {"Or", buildBinary<Bin::Or>},
       {"Xor", buildBinary<Bin::Xor>},
       {"Not", buildNot},
+      {"IsNaN", buildIsNaN},
       {"Neg", buildUnary<Un::Neg>},
       {"Abs", buildUnary<Un::Abs>},
       {"Reciprocal", buildUnary<Un::Reciprocal>},

@@ -1,6 +1,6 @@
 //===- OnnxModelsTest.cpp - ONNX exports of the HF fixtures vs PyTorch ----===//
 //
-// tests/fixtures/onnx/<model>.<exporter>.onnx are torch.onnx.export'ed copies
+// tests/fixtures/onnx/<model>.[sdpa.]<exporter>.onnx are torch.onnx.export'ed copies
 // of the tiny Hugging Face fixtures (scripts/fixtures/make_onnx_fixtures.py).
 // Each is compiled with `attune::compile` (the .onnx path goes through the
 // CLI's model loader), run on the HF fixture's inputs, and every output is
@@ -24,6 +24,7 @@
 #include "llvm/Support/Path.h"
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -55,7 +56,12 @@ struct Case {
   std::vector<std::string> outputs;
 };
 
-std::string caseName(const Case &c) { return std::string(c.model) + "_" + c.exporter; }
+/// "bert_dynamo", "bert_sdpa_dynamo" (the file is bert.sdpa.dynamo.onnx).
+std::string caseName(const Case &c) {
+  std::string e = c.exporter;
+  std::replace(e.begin(), e.end(), '.', '_');
+  return std::string(c.model) + "_" + e;
+}
 
 class OnnxFixture : public ::testing::TestWithParam<Case> {};
 
@@ -119,6 +125,9 @@ std::vector<Case> fixtureCases() {
     cases.push_back({"distilbert", exporter, {"last_hidden_state", "logits"}});
     cases.push_back({"gpt2", exporter, {"last_hidden_state", "logits"}});
   }
+  // transformers' default attention (SDPA; IsNaN-guarded softmax).
+  cases.push_back({"bert", "sdpa.dynamo", {"last_hidden_state", "logits"}});
+  cases.push_back({"gpt2", "sdpa.dynamo", {"last_hidden_state", "logits"}});
   return cases;
 }
 
