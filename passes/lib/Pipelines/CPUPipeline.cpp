@@ -22,17 +22,13 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
   case Phase::Graph:
     return "canonicalize,cse,symbol-dce";
   case Phase::Fused:
-    // softmax, gelu, layer-norm (+ skip), attention, canonicalize, cse
-    // (FusionReport.h). Graphs that arrive fused (JSON, HF) only gain
-    // skip_layer_norm.
+    // softmax, gelu, layer-norm (+ skip), attention, epilogue, canonicalize,
+    // cse (FusionReport.h). Graphs that arrive fused (JSON, HF) only gain
+    // skip_layer_norm and fused_matmul. The driver's weight prepacking, on
+    // the way to `tiled`, handles fused_matmul like matmul.
     return fusionPipeline(target.fusionReport);
   case Phase::Tiled:
-    // The epilogue fusion runs first here, after the driver has prepacked the
-    // weights on the way to `tiled` (prepacking and the GEMM micro-kernel's
-    // panel layout look for attune.matmul; measured: MiniLM 1x32 ~20x
-    // slower when fused_matmul hid the matmuls from them).
-    return epiloguePipeline(target.fusionReport) +
-           ",attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
+    return "attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
            "func.func(attune-tile-and-distribute{chunks=" +
            std::to_string(target.parallelChunks) +
            " vector-width=" + std::to_string(target.vectorWidth) + "}),canonicalize,cse";

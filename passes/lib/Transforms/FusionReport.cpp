@@ -113,17 +113,14 @@ FailureOr<FusionReport> runFusionPasses(ModuleOp module) {
 std::string fusionPipeline(bool report) {
   std::string opt = report ? "{report=true}" : "";
   return "attune-fuse-softmax" + opt + ",attune-fuse-gelu" + opt + ",attune-fuse-layer-norm" +
-         opt + ",attune-fuse-attention" + opt + ",canonicalize,cse";
-}
-
-std::string epiloguePipeline(bool report) {
-  return std::string("attune-fuse-epilogue") + (report ? "{report=true}" : "");
+         opt + ",attune-fuse-attention" + opt + ",attune-fuse-epilogue" + opt +
+         ",canonicalize,cse";
 }
 
 void addFusionPasses(OpPassManager &pm, bool report) {
   std::string error;
   llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(fusionPipeline(report) + "," + epiloguePipeline(report), pm, os)))
+  if (failed(parsePassPipeline(fusionPipeline(report), pm, os)))
     llvm::report_fatal_error(llvm::Twine("invalid fusion pipeline: ") + os.str());
 }
 

@@ -1,11 +1,11 @@
-// RUN: attune-opt %s --attune-to-fused --attune-fuse-epilogue | FileCheck %s --implicit-check-not='attune.{{(matmul|softmax|exp|erf|reduce_mean|reduce_max|reduce_sum|sqrt|pow|gelu|layer_norm|transpose) }}'
+// RUN: attune-opt %s --attune-to-fused | FileCheck %s --implicit-check-not='attune.{{(matmul|softmax|exp|erf|reduce_mean|reduce_max|reduce_sum|sqrt|pow|gelu|layer_norm|transpose) }}'
 
 // The `fused` phase on one BERT layer written with primitive ops (as an
-// opset < 17 ONNX export or examples/encoder_primitive.json has it), then the
-// epilogue fusion that starts the `tiled` phase (after weight prepacking): the
-// GELU and the layer norm are single ops before the epilogue pass folds the
-// GELU into fused_matmul; the residual adds become skip_layer_norm. Only the
-// mask arithmetic stays (the attention takes the additive mask as it is).
+// opset < 17 ONNX export or examples/encoder_primitive.json has it): the
+// fusion passes run in pipeline order, so the GELU and the layer norm are
+// single ops before the epilogue pass folds the GELU into fused_matmul; the
+// residual adds become skip_layer_norm. Only the mask arithmetic stays (the
+// attention takes the additive mask as it is).
 
 // CHECK-LABEL: func.func @main
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x8x8xf32>, %[[MASK:.+]]: tensor<1x8xi64>)

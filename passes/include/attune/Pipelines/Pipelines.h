@@ -6,9 +6,8 @@
 //
 //   import  -> attune dialect as the frontend produced it
 //   graph   -> canonicalized, static shapes, dead values removed
-//   fused   -> fused softmax / GELU / layer norm (+ residual) / attention
-//              (passes/lib/Transforms/Fuse*.cpp)
-//   (tiled starts with the matmul epilogue fusion, after weight prepacking)
+//   fused   -> fused softmax / GELU / layer norm (+ residual) / attention /
+//              matmul epilogues (passes/lib/Transforms/Fuse*.cpp)
 //   tiled   -> linalg on tensors, tiled: scf.forall (threads) + scf.for
 //   buffers -> one-shot bufferized, deallocations placed
 //   vector  -> vectorized on memrefs; parallel loops -> attune.parallel_for
@@ -48,9 +47,8 @@ struct TargetOptions {
   int64_t parallelChunks = 16;
   /// Innermost (vector) tile width in elements.
   int64_t vectorWidth = 16;
-  /// The fusion passes (`fused` phase, and the epilogue fusion that starts
-  /// `tiled`) emit their report remarks (collect them with
-  /// FusionReportCollector, attune/Transforms/FusionReport.h).
+  /// The fusion passes of the `fused` phase emit their report remarks
+  /// (collect them with FusionReportCollector, attune/Transforms/FusionReport.h).
   bool fusionReport = false;
 };
 

@@ -123,16 +123,12 @@ private:
 ///   FailureOr<FusionReport> r = runFusionPasses(module);
 FailureOr<FusionReport> runFusionPasses(ModuleOp module);
 
-/// Adds every fusion pass in pipeline order (softmax, gelu, layer-norm,
-/// attention, canonicalize, cse, then epilogue), each with `report`.
+/// Adds the fusion passes in pipeline order (softmax, gelu, layer-norm,
+/// attention, epilogue, then canonicalize and cse), each with `report`.
+/// The `fused` phase of the CPU pipeline is exactly this list.
 void addFusionPasses(OpPassManager &pm, bool report = false);
-/// The CPU pipeline's `fused` phase: softmax, gelu, layer-norm, attention,
-/// canonicalize, cse.
+/// The same list as a textual pipeline (for buildCPUPipeline).
 std::string fusionPipeline(bool report = false);
-/// The epilogue fusion, which the CPU pipeline runs first in the `tiled`
-/// phase: after the driver's weight prepacking (transposed and micro-kernel
-/// panel layouts), which recognizes attune.matmul only.
-std::string epiloguePipeline(bool report = false);
 
 } // namespace mlir::attune
 
