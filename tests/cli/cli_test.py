@@ -1877,6 +1877,71 @@ def _(ctx):
     c.finish()
 
 
+@case("inspect-primitive-encoder", "inspect")
+def _(ctx):
+    c = Checker()
+    r = ctx.run("inspect", ctx.ex("encoder_primitive.json"))
+    if c.ok(r):
+        c.contains(r.stdout, ["attention        2", "skip_layer_norm  5", "gelu             2",
+                              "l0.ctx: attention", "no near misses"], "stdout")
+    c.finish()
+
+
+@case("inspect-onnx-json-and-graph", "inspect")
+def _(ctx):
+    out = ctx.mkdir("inspect")
+    dot = os.path.join(out, "g.dot")
+    c = Checker()
+    r = ctx.run("inspect", os.path.join(ctx.source, "tests", "fixtures", "onnx",
+                                        "bert.torchscript.onnx"),
+                "--seq-len", "16", "--json", "--graph", dot)
+    if c.ok(r):
+        j = json.loads(r.stdout)
+        f = j["fusions"]
+        # A 2-layer BERT with its MLM head: 2 attentions, 2L+1 layer norms
+        # (+1 in the head), L GELUs (+1 in the head), nothing missed.
+        c.require(f["attention"]["fused"] == 2 and f["attention"]["missed"] == 0,
+                  "attention fused 2, missed 0: " + json.dumps(f["attention"]))
+        ln = f["layer_norm"]["fused"] + f["skip_layer_norm"]["fused"]
+        c.require(ln == 6, "layer norms in the fused graph: 6, found %d" % ln)
+        c.require(f["gelu"]["fused"] == 3, "GELUs: 3, found %d" % f["gelu"]["fused"])
+        c.require(j["misses"] == [], "no misses: " + json.dumps(j["misses"]))
+        c.file(dot)
+        with open(dot) as fh:
+            c.contains(fh.read(), ["digraph attune", "attune.attention", "->"], "g.dot")
+    c.finish()
+
+
+@case("inspect-explains-a-broken-attention", "inspect")
+def _(ctx):
+    # Layer 0's softmax (decomposed) runs over the query axis: attention
+    # cannot fuse there and the report says why; layer 1 still fuses.
+    with open(ctx.ex("encoder_primitive.json")) as fh:
+        g = json.load(fh)
+    for n in g["nodes"]:
+        if n["name"] in ("l0.softmax.max", "l0.softmax.sum"):
+            n["attributes"]["axes"] = [2]
+    g["weights"] = ctx.ex(g["weights"])
+    path = write_graph(ctx, "broken.json", g)
+    c = Checker()
+    r = ctx.run("inspect", path)
+    if c.ok(r):
+        c.contains(r.stdout, ["attention not fused at l0.softmax: the softmax runs over axis 2; "
+                              "attention needs the last axis (keys)",
+                              "attention        fused   1  missed   1"], "stdout")
+    r = ctx.run("inspect", path, "--json")
+    if c.ok(r):
+        j = json.loads(r.stdout)
+        c.require(j["fusions"]["attention"] == {"fused": 1, "by_pass": 1, "missed": 1},
+                  "attention counts: " + json.dumps(j["fusions"]["attention"]))
+        c.require(len(j["misses"]) == 1 and j["misses"][0]["pattern"] == "attention" and
+                  j["misses"][0]["node"] == "l0.softmax" and "axis 2" in j["misses"][0]["reason"],
+                  "one attention miss at l0.softmax: " + json.dumps(j["misses"]))
+    c.error(ctx.run("inspect"), ["inspect", "MODEL"])
+    c.error(ctx.run("inspect", path, "--bogus"), ["--bogus"])
+    c.finish()
+
+
 @case("hf-bad-config", "hf")
 def _(ctx):
     d = ctx.mkdir("hf_bad")

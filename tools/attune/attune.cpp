@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/CompileDriver.h"
 #include "attune/Tools/Config.h"
+#include "attune/Tools/Inspect.h"
 #include "attune/Tools/RunDriver.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -30,6 +31,7 @@ commands:
   compile   compile a model into a self-contained shared library (.so + .h + .weights)
   run       run a compiled library (or the reference interpreter) on .npy inputs
   bench     time a compiled library (p50/p90 latency)
+  inspect   what the fusion passes fused in a model, per scope, and why near misses did not
 
 Run 'attune <command> --help' for the options of a command.
 )";
@@ -115,6 +117,23 @@ options:
   --input NAME=FILE.npy   an input (repeatable); the others are random (--seed N)
   --seq-len L             bucketed libraries (--seq-lens): run at length L
   --json FILE             also write the numbers as JSON
+)";
+
+const char *kInspectHelp = R"(usage: attune inspect MODEL [options]
+
+Runs the fusion passes (softmax, GELU, layer norm / skip layer norm, attention, matmul epilogues)
+on MODEL and prints, per pattern, the sites fused and missed; per scope (Hugging Face module, ONNX
+node scope, JSON node) what was fused there; and for every near miss the pattern, the node and the
+reason it did not fuse.
+
+options:
+  --json                  print {"fusions": {"attention": {"fused", "missed"}, "layer_norm",
+                          "skip_layer_norm", "gelu", "softmax", "epilogue"}, "misses": [{"pattern",
+                          "node", "scope", "reason"}], "scopes": {...}}
+  --graph FILE.dot        write the fused graph (Graphviz; fused ops highlighted)
+  --weights FILE          .safetensors weights for a .mlir MODEL
+  --batch N, --seq-len S, --pooling mean|cls
+                          as for compile (Hugging Face directories, ONNX dynamic dims)
 )";
 
 int fail(const llvm::Twine &msg) {
@@ -350,6 +369,37 @@ int runMain(int argc, char **argv) {
   return 0;
 }
 
+int inspectMain(int argc, char **argv) {
+  attune::InspectOptions o;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (int r = parseModelOption(argc, argv, i, o.modelOptions)) {
+      if (r < 0)
+        return 1;
+    } else if (a == "-h" || a == "--help") {
+      llvm::outs() << kInspectHelp;
+      return 0;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--graph") {
+      if (!takeValue(argc, argv, i, "--graph", o.graphPath)) return 1;
+    } else if (a == "--weights") {
+      if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
+    } else if (!a.empty() && a[0] == '-') {
+      return fail("inspect: unknown option '" + a + "' (see attune inspect --help)");
+    } else if (o.model.empty()) {
+      o.model = a;
+    } else {
+      return fail("inspect: more than one MODEL given ('" + o.model + "' and '" + a + "')");
+    }
+  }
+  if (o.model.empty())
+    return fail("inspect: expected a MODEL (see attune inspect --help)");
+  if (auto err = attune::inspect(o, llvm::outs()))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
 int benchMain(int argc, char **argv) {
   attune::RunOptions o;
   o.randomInputs = true;
@@ -435,5 +485,7 @@ int main(int argc, char **argv) {
     return runMain(argc - 2, argv + 2);
   if (cmd == "bench")
     return benchMain(argc - 2, argv + 2);
-  return fail("unknown command '" + cmd + "' (expected compile, run or bench; see attune --help)");
+  if (cmd == "inspect")
+    return inspectMain(argc - 2, argv + 2);
+  return fail("unknown command '" + cmd + "' (expected compile, run, bench or inspect; see attune --help)");
 }

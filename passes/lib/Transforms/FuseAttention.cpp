@@ -205,7 +205,9 @@ struct AttentionPattern : OpRewritePattern<SoftmaxOp> {
     int64_t rank = softmax.getType().getRank();
     auto axis = normalizeAxis(softmax.getAxis(), rank);
     if (rank != 4 || !axis || *axis != 3)
-      return miss(softmax, "the softmax runs over axis " + Twine(softmax.getAxis()) +
+      // (I64Attr getters return uint64_t: print the signed, normalized axis.)
+      return miss(softmax, "the softmax runs over axis " +
+                               Twine(axis ? *axis : static_cast<int64_t>(softmax.getAxis())) +
                                "; attention needs the last axis (keys) of [B,H,Sq,Skv]");
     if (maskInsideScale)
       return miss(softmax, "a mask is added before the scaling (scale·(q·kᵀ + mask))");
