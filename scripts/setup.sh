@@ -9,7 +9,8 @@ PACKAGES=(
   libclang-rt-19-dev            # sanitizers (ASan/UBSan) and libFuzzer
   nlohmann-json3-dev libgtest-dev
   libutf8proc-dev               # Unicode normalization and classes for the tokenizers
-  libonnx-dev libonnx-testdata  # ONNX importer (ONNX 1.12 C++ + protobuf) and its node-test conformance suite
+  libonnx-dev libonnx-testdata  # ONNX importer (ONNX 1.12 C++) and its node-test conformance suite
+  libprotobuf-dev protobuf-compiler  # CMake's FindProtobuf, which ONNXConfig.cmake needs (libonnx-dev does not pull it in)
 )
 
 missing=()
