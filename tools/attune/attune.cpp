@@ -39,7 +39,8 @@ Run 'attune <command> --help' for the options of a command.
 const char *kCompileHelp = R"(usage: attune compile MODEL -o OUT.so [options]
 
 MODEL is a Hugging Face model directory (config.json + model.safetensors; bert, roberta,
-distilbert, gpt2), an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
+distilbert, gpt2), an ONNX model (.onnx, opsets 7-22 as torch.onnx.export writes them; see
+docs/onnx.md; batch/sequence dims bound by --batch/--seq-len), an Attune JSON graph (.json; schema in docs/json-graph.md) or attune-dialect
 MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 
 options:
@@ -55,7 +56,7 @@ options:
   --weights FILE          .safetensors weights for a .mlir model
   --chunks N              minimum parallel chunks per kernel (default 16)
 
-Hugging Face models:
+Hugging Face and ONNX models:
   --batch N               batch size to specialize for (default 1)
   --seq-len S             sequence length to specialize for (default 128)
   --seq-lens S1,S2,...    one specialization per length in one library; a run with length L
