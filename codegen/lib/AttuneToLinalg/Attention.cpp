@@ -1,7 +1,8 @@
 //===- Attention.cpp - attune.attention -> linalg -------------------------===//
 //
 //   q [B,Sq,H*D] --expand--> [B,Sq,H,D]     (k, v likewise with Skv)
-//   scores[b,h,i,j] = sum_d q[b,i,h,d] k[b,j,h,d]          (contraction generic)
+//   kt[b,h,d,j] = k[b,j,h,d]                                (transpose: keys innermost)
+//   scores[b,h,i,j] = sum_d q[b,i,h,d] kt[b,h,d,j]         (contraction generic)
 //   scores = masked(scale * scores (+ additive mask))      (elementwise generic)
 //            masked positions (padding mask == 0, causal j > i + Skv - Sq)
 //            are set to the lowest finite float, as Hugging Face does
@@ -9,6 +10,9 @@
 //   out[b,i,h,d] = sum_j p[b,h,i,j] v[b,j,h,d]              (contraction generic)
 //   out --collapse--> [B,Sq,H*D]
 //
+// Both contractions have their n dim (keys, head dim) innermost in B and C,
+// so the register-blocked micro-kernel takes them (codegen/lib/LLVMCPU/
+// MicroKernel.cpp); the transpose of k costs one pass over k.
 // This materializes the [B,H,Sq,Skv] scores: correct, not yet flash-style
 // (online softmax over key tiles comes with the tiling issue).
 //
@@ -18,6 +22,7 @@
 
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::attune {
@@ -42,11 +47,19 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     Value q = split(op.getQ(), Sq), k = split(op.getK(), Skv), v = split(op.getV(), Skv);
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
 
+    // kt[b,h,dd,j] = k[b,j,h,dd]
+    auto ktType = RankedTensorType::get({B, H, D, Skv}, elem);
+    Value kT = rewriter
+                   .create<linalg::TransposeOp>(
+                       loc, k, rewriter.create<tensor::EmptyOp>(loc, ktType.getShape(), elem),
+                       ArrayRef<int64_t>{0, 2, 3, 1})
+                   .getResult()[0];
+
     // scores[b,h,i,j] over loops (b,h,i,j,dd)
     auto scoresType = RankedTensorType::get({B, H, Sq, Skv}, elem);
     Value acc = buildFilled(rewriter, loc, scoresType, zeroAttr(elem));
     SmallVector<AffineMap> qkMaps{AffineMap::get(5, 0, {d(0), d(2), d(1), d(4)}, ctx),
-                                  AffineMap::get(5, 0, {d(0), d(3), d(1), d(4)}, ctx),
+                                  AffineMap::get(5, 0, {d(0), d(1), d(4), d(3)}, ctx),
                                   AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
     SmallVector<utils::IteratorType> qkIters(4, utils::IteratorType::parallel);
     qkIters.push_back(utils::IteratorType::reduction);
@@ -55,7 +68,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
       b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
     };
     Value scores = rewriter
-                       .create<linalg::GenericOp>(loc, scoresType, ValueRange{q, k},
+                       .create<linalg::GenericOp>(loc, scoresType, ValueRange{q, kT},
                                                   ValueRange{acc}, qkMaps, qkIters, mulAdd)
                        .getResult(0);
 

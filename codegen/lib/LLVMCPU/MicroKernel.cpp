@@ -160,12 +160,26 @@ std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
   if (c.getNumResults() < 2 || b.getNumResults() < 2 || a.getNumResults() < 2)
     return std::nullopt;
   d.n = cast<AffineDimExpr>(c.getResults().back()).getPosition();
-  d.m = cast<AffineDimExpr>(c.getResult(c.getNumResults() - 2)).getPosition();
-  // n: innermost in B and C, absent from A; m: in A and C, absent from B;
-  // k: in A and B; every other dim is a batch dim present in C.
+  // n: innermost in B and C, absent from A; m: the one dim of C (besides n)
+  // in A but not in B; k: in A and B, not in C; every other dim is a batch
+  // dim present in C (and in A and/or B).
   if (cast<AffineDimExpr>(b.getResults().back()).getPosition() != d.n ||
-      resultPos(a, d.n) >= 0 || resultPos(b, d.m) >= 0 || resultPos(a, d.m) < 0 ||
-      resultPos(a, d.k) < 0 || resultPos(b, d.k) < 0 || resultPos(c, d.k) >= 0)
+      resultPos(a, d.n) >= 0 || resultPos(a, d.k) < 0 || resultPos(b, d.k) < 0 ||
+      resultPos(c, d.k) >= 0)
+    return std::nullopt;
+  // (With a B shared by every batch, batch dims qualify too: then m is the
+  // candidate that is C's second-to-last dim.)
+  SmallVector<unsigned> candidates;
+  for (unsigned i = 0; i < iters.size(); ++i)
+    if (i != d.n && i != d.k && resultPos(c, i) >= 0 && resultPos(a, i) >= 0 &&
+        resultPos(b, i) < 0)
+      candidates.push_back(i);
+  unsigned cRow = cast<AffineDimExpr>(c.getResult(c.getNumResults() - 2)).getPosition();
+  if (candidates.size() == 1)
+    d.m = candidates.front();
+  else if (llvm::is_contained(candidates, cRow))
+    d.m = cRow;
+  else
     return std::nullopt;
   for (unsigned i = 0; i < iters.size(); ++i) {
     if (i == d.m || i == d.n || i == d.k)

@@ -125,3 +125,31 @@ func.func @packed_weight_misused(%w: memref<4x48xf32> {attune.weight = "w@P48"},
   memref.copy %w, %out : memref<4x48xf32> to memref<4x48xf32>
   return
 }
+
+// -----
+
+// Attention's P·V: out[b,i,h,d] = sum_j p[b,h,i,j] v[b,j,h,d]. The row dim m
+// is the one in A and C but not in B (i), not C's second-to-last (h); b and
+// h are batch loops; N = D = 16 gives 16x16 register tiles (8 rows here).
+
+#pv_p = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
+#pv_v = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>
+#pv_o = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+
+// CHECK-LABEL: func.func @attention_pv
+// CHECK-SAME:    (%[[P:.+]]: memref<1x2x8x8xf32>, %[[V:.+]]: memref<1x8x2x16xf32>, %[[O:.+]]: memref<1x8x2x16xf32>)
+// CHECK:         scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:             scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, {{.+}}) {
+// CHECK:               vector.load %[[V]][%[[B]], %{{.+}}, %[[H]], %{{.+}}] : memref<1x8x2x16xf32>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma
+// CHECK:               scf.yield
+func.func @attention_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x8x2x16xf32>, %o: memref<1x8x2x16xf32>) attributes {attune.vector_width = 16 : i64} {
+  linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : memref<1x2x8x8xf32>, memref<1x8x2x16xf32>) outs(%o : memref<1x8x2x16xf32>) attrs = {attune.microkernel} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %m = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -247,12 +247,13 @@ func.func @layer_norm(%x: tensor<2x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64x
 
 // -----
 
-// attention: heads split off with expand_shape, QK^T contraction, scale and
+// attention: heads split off with expand_shape, k transposed to [B,H,D,Skv]
+// (keys innermost, for the GEMM micro-kernel), QK^T contraction, scale and
 // key-padding mask, 4-generic softmax over the keys, PV contraction, heads
 // merged back with collapse_shape.
 
 // CHECK-DAG:   #[[$QK_Q:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
-// CHECK-DAG:   #[[$QK_K:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d4)>
+// CHECK-DAG:   #[[$QK_K:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 // CHECK-DAG:   #[[$OUT4:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-DAG:   #[[$ID4:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG:   #[[$PAD:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
@@ -264,7 +265,8 @@ func.func @layer_norm(%x: tensor<2x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64x
 // CHECK-DAG:     %[[QH:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16] : tensor<1x8x64xf32> into tensor<1x8x4x16xf32>
 // CHECK-DAG:     %[[KH:.+]] = tensor.expand_shape %[[K]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
 // CHECK-DAG:     %[[VH:.+]] = tensor.expand_shape %[[V]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
-// CHECK:         %[[QK:.+]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$QK_K]], #[[$OUT4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QH]], %[[KH]] : {{.+}}) outs(%{{.+}} : tensor<1x4x8x8xf32>)
+// CHECK:         %[[KT:.+]] = linalg.transpose ins(%[[KH]] : tensor<1x8x4x16xf32>) outs(%{{.+}} : tensor<1x4x16x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK:         %[[QK:.+]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$QK_K]], #[[$OUT4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QH]], %[[KT]] : {{.+}}) outs(%{{.+}} : tensor<1x4x8x8xf32>)
 // CHECK:         %[[MASKED:.+]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$PAD]], #[[$ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[QK]], %[[MASK]] : tensor<1x4x8x8xf32>, tensor<1x8xi64>)
 // CHECK-NEXT:    ^bb0(%[[S:[^:]+]]: f32, %[[M:[^:]+]]: i64, %{{.+}}: f32):
 // CHECK-NEXT:      %[[SS:.+]] = arith.mulf %[[S]], %[[SCALE]] : f32
