@@ -11,6 +11,7 @@
 #include "attune/Frontend/HFImporter.h"
 #include "attune/Tools/CompileDriver.h"
 #include "attune/Tools/RunDriver.h"
+#include "NpyTensor.h"
 #include "attune/formats/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -25,15 +26,7 @@ namespace {
 
 const std::string kFixtures = ATTUNE_FIXTURES_DIR;
 
-ref::Tensor readNpy(const std::string &path) {
-  formats::NpyArray a;
-  std::string error;
-  EXPECT_TRUE(formats::readNpy(path, a, error)) << error;
-  ElementType t = a.dtype == formats::NpyDType::I64   ? ElementType::I64
-                  : a.dtype == formats::NpyDType::I32 ? ElementType::I32
-                                                      : ElementType::F32;
-  return ref::Tensor{t, a.shape, a.data};
-}
+ref::Tensor readNpy(const std::string &path) { return attune::test_support::readNpyTensor(path); }
 
 std::string tempDir() {
   llvm::SmallString<128> dir;
