@@ -162,6 +162,36 @@ bool parseInt(const std::string &s, int64_t &v) {
   return true;
 }
 
+/// --input NAME=FILE.npy (the value at argv[i+1]) appended to `inputs`.
+bool takeInput(int argc, char **argv, int &i,
+               std::vector<std::pair<std::string, std::string>> &inputs) {
+  std::string v;
+  if (!takeValue(argc, argv, i, "--input", v))
+    return false;
+  size_t eq = v.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+    fail("--input: expected NAME=FILE.npy, found '" + v + "'");
+    return false;
+  }
+  inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
+  return true;
+}
+
+/// An argument no option consumed: an unknown option is an error, else it
+/// fills the command's one positional `slot` (a second one is an error).
+bool takePositional(const char *cmd, const char *what, const std::string &a, std::string &slot) {
+  if (!a.empty() && a[0] == '-') {
+    fail(std::string(cmd) + ": unknown option '" + a + "' (see attune " + cmd + " --help)");
+    return false;
+  }
+  if (!slot.empty()) {
+    fail(std::string(cmd) + ": more than one " + what + " given ('" + slot + "' and '" + a + "')");
+    return false;
+  }
+  slot = a;
+  return true;
+}
+
 /// --batch / --seq-len / --pooling; returns 1 = consumed, 0 = not ours, -1 = error.
 int parseModelOption(int argc, char **argv, int &i, attune::ModelOptions &m) {
   std::string a = argv[i], v;
@@ -239,12 +269,8 @@ int compileMain(int argc, char **argv) {
       if (!takeValue(argc, argv, i, "--chunks", v)) return 1;
       if (!parseInt(v, o.parallelChunks) || o.parallelChunks < 1)
         return fail("--chunks: expected a positive integer, found '" + v + "'");
-    } else if (!a.empty() && a[0] == '-') {
-      return fail("compile: unknown option '" + a + "' (see attune compile --help)");
-    } else if (o.model.empty()) {
-      o.model = a;
-    } else {
-      return fail("compile: more than one MODEL given ('" + o.model + "' and '" + a + "')");
+    } else if (!takePositional("compile", "MODEL", a, o.model)) {
+      return 1;
     }
   }
   if (o.model.empty())
@@ -286,11 +312,7 @@ int runMain(int argc, char **argv) {
       llvm::outs() << kRunHelp;
       return 0;
     } else if (a == "--input") {
-      if (!takeValue(argc, argv, i, "--input", v)) return 1;
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-        return fail("--input: expected NAME=FILE.npy, found '" + v + "'");
-      o.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
+      if (!takeInput(argc, argv, i, o.inputs)) return 1;
     } else if (a == "--output-dir") {
       if (!takeValue(argc, argv, i, "--output-dir", o.outputDir)) return 1;
     } else if (a == "--text") {
@@ -348,12 +370,8 @@ int runMain(int argc, char **argv) {
       if (!parseInt(v, t) || t < 1 || t > 1024)
         return fail("--threads: expected an integer in [1, 1024], found '" + v + "'");
       o.threads = static_cast<int>(t);
-    } else if (!a.empty() && a[0] == '-') {
-      return fail("run: unknown option '" + a + "' (see attune run --help)");
-    } else if (o.target.empty()) {
-      o.target = a;
-    } else {
-      return fail("run: more than one library/model given ('" + o.target + "' and '" + a + "')");
+    } else if (!takePositional("run", "library/model", a, o.target)) {
+      return 1;
     }
   }
   if (o.target.empty())
@@ -386,12 +404,8 @@ int inspectMain(int argc, char **argv) {
       if (!takeValue(argc, argv, i, "--graph", o.graphPath)) return 1;
     } else if (a == "--weights") {
       if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
-    } else if (!a.empty() && a[0] == '-') {
-      return fail("inspect: unknown option '" + a + "' (see attune inspect --help)");
-    } else if (o.model.empty()) {
-      o.model = a;
-    } else {
-      return fail("inspect: more than one MODEL given ('" + o.model + "' and '" + a + "')");
+    } else if (!takePositional("inspect", "MODEL", a, o.model)) {
+      return 1;
     }
   }
   if (o.model.empty())
@@ -447,17 +461,9 @@ int benchMain(int argc, char **argv) {
     } else if (a == "--json") {
       if (!takeValue(argc, argv, i, "--json", o.benchJson)) return 1;
     } else if (a == "--input") {
-      if (!takeValue(argc, argv, i, "--input", v)) return 1;
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-        return fail("--input: expected NAME=FILE.npy, found '" + v + "'");
-      o.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
-    } else if (!a.empty() && a[0] == '-') {
-      return fail("bench: unknown option '" + a + "' (see attune bench --help)");
-    } else if (o.target.empty()) {
-      o.target = a;
-    } else {
-      return fail("bench: more than one library given ('" + o.target + "' and '" + a + "')");
+      if (!takeInput(argc, argv, i, o.inputs)) return 1;
+    } else if (!takePositional("bench", "library", a, o.target)) {
+      return 1;
     }
   }
   if (o.target.empty())
