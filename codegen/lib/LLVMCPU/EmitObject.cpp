@@ -18,6 +18,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/IPO/MergeFunctions.h"
 #include <mutex>
 
 namespace mlir::attune {
@@ -107,6 +108,14 @@ llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &ob
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+  // The layers of a model compile to identical kernels that differ only in
+  // the buffers their context points at: merge them first, so O3 and code
+  // generation see each distinct kernel once.
+  {
+    llvm::ModulePassManager merge;
+    merge.addPass(llvm::MergeFunctionsPass());
+    merge.run(*llvmModule, mam);
+  }
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   mpm.run(*llvmModule, mam);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
