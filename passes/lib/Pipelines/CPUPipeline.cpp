@@ -36,7 +36,7 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map},"
            "buffer-results-to-out-params,canonicalize,cse,buffer-deallocation-pipeline,"
-           "canonicalize,cse,canonicalize";
+           "canonicalize,cse,canonicalize,func.func(attune-plan-memory)";
   case Phase::Vector:
     return "func.func(attune-vectorize),convert-linalg-to-loops,"
            "func.func(attune-forall-to-parallel-for),func.func(attune-approximate-math),"
