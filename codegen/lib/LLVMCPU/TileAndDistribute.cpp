@@ -10,11 +10,19 @@
 // Every tile size divides its dimension, so inner tiles have static shapes
 // (the vectorizer skips dynamic ones silently).
 //
+// Micro-kernel contractions are tiled together with their zero fill and
+// their elementwise epilogue (bias, activation, residual: the consumer that
+// updates the contraction's result in place): the epilogue is tiled into the
+// scf.forall and the contraction and fill are fused into it as producers, so
+// each thread's C tile is filled, multiplied and finished while it is in
+// cache, in one parallel loop instead of three.
+//
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
 #include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -78,16 +86,210 @@ FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
   return cast<TilingInterface>(result->tiledOps.back());
 }
 
+/// Level-1 tile sizes (over the contraction's loops) of a micro-kernel
+/// contraction: whole register blocks, N split first.
+SmallVector<int64_t> microKernelLevel1(ArrayRef<int64_t> domain, const ContractionDims &dims,
+                                       int64_t chunks, int64_t vectorWidth) {
+  SmallVector<int64_t> l1(domain.size(), 0);
+  int64_t have = 1;
+  for (unsigned b : dims.batch)
+    if (have < chunks && domain[b] > 1) {
+      l1[b] = 1;
+      have *= domain[b];
+    }
+  int64_t M = domain[dims.m], N = domain[dims.n];
+  RegisterTile rt = chooseRegisterTile(N, vectorWidth);
+  // Rows are split in multiples of a divisor of M close to the register
+  // tile's (the micro-kernel handles tail rows); with only poor divisors
+  // (prime-ish M) M stays whole and N is split.
+  int64_t g = largestDivisorAtMost(M, rt.mr);
+  int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
+  // Split N first: every chunk then streams its own slice of B (the
+  // weights) exactly once and keeps it in cache across all its row blocks;
+  // split M only when N has too few register blocks.
+  int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
+  if (need > 1) {
+    qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
+    if (qn < need)
+      qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
+  }
+  if (qm > 1)
+    l1[dims.m] = M / qm;
+  if (qn > 1)
+    l1[dims.n] = N / qn;
+  return l1;
+}
+
+/// Level 2 of a non-contraction tile: static vector-sized scf.for tiles.
+LogicalResult tileToVectors(RewriterBase &rewriter, TilingInterface tiled, int64_t vectorWidth) {
+  auto tileDomain = staticDomain(rewriter, tiled);
+  if (!tileDomain)
+    return success();
+  size_t n = tileDomain->size();
+  SmallVector<int64_t> l2(n, 1);
+  auto inner = cast<linalg::LinalgOp>(tiled.getOperation());
+  if (linalg::isaContractionOpInterface(inner) && n >= 3) {
+    // [..., m, n, k] after canonical contraction order
+    l2[n - 1] = 1;
+    l2[n - 2] = vectorTile((*tileDomain)[n - 2], vectorWidth);
+    l2[n - 3] = largestDivisorAtMost((*tileDomain)[n - 3], 4);
+  } else {
+    l2[n - 1] = vectorTile((*tileDomain)[n - 1], vectorWidth);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (l2[i] >= (*tileDomain)[i])
+      l2[i] = 0; // whole dimension: no loop
+  return success(
+      succeeded(tile(rewriter, tiled, l2, scf::SCFTilingOptions::LoopType::ForOp)));
+}
+
+/// The elementwise consumer that finishes `contraction` in place: a
+/// linalg.generic with only parallel loops, projected-permutation input maps,
+/// an identity output map, whose init is the contraction's result (its only
+/// use) and whose other inputs do not depend on it.
+linalg::GenericOp findEpilogue(linalg::LinalgOp contraction) {
+  Value result = contraction->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  OpOperand &use = *result.getUses().begin();
+  auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!generic || !generic.hasPureTensorSemantics() || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInitOperand(0) != &use || generic.getNumLoops() != contraction.getNumParallelLoops())
+    return nullptr;
+  if (generic.getNumReductionLoops() != 0 ||
+      !generic.getMatchingIndexingMap(&use).isIdentity())
+    return nullptr;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    if (!generic.getMatchingIndexingMap(in).isProjectedPermutation() || in->get() == result)
+      return nullptr;
+  // linalg.index in the body would see tile-relative indices after tiling
+  // only if the tiling interface did not offset them; it does, but keep the
+  // epilogue simple: no index ops, no nested regions.
+  for (Operation &op : generic.getBody()->without_terminator())
+    if (isa<linalg::IndexOp>(op) || op.getNumRegions() != 0)
+      return nullptr;
+  return generic;
+}
+
+/// The linalg.fill that produces the contraction's init, used only there.
+Operation *fillOfInit(linalg::LinalgOp contraction) {
+  auto fill = contraction.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
+  return fill && fill->getResult(0).hasOneUse() ? fill.getOperation() : nullptr;
+}
+
 struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistributePass> {
   using Base::Base;
 
+  /// Parallel chunks wanted for `op`: none inside a loop that is already
+  /// distributed (an scf.forall of an earlier pass), else the option.
+  int64_t chunksFor(Operation *op) const {
+    return op->getParentOfType<scf::ForallOp>() ? 1 : static_cast<int64_t>(chunks);
+  }
+
+  /// Tiles a micro-kernel contraction into an scf.forall of whole register
+  /// blocks, together with the linalg.fill of its init and its epilogue (when
+  /// there are); the tiled contraction is marked `attune.microkernel`, the
+  /// other tiled ops get vector tiles.
+  LogicalResult tileMicroKernelGroup(RewriterBase &rewriter, linalg::LinalgOp contraction) {
+    auto dims = matchMicroKernelContraction(contraction, vectorWidth);
+    auto domain = staticDomain(rewriter, cast<TilingInterface>(contraction.getOperation()));
+    if (!dims || !domain)
+      return success();
+    SmallVector<int64_t> l1 =
+        microKernelLevel1(*domain, *dims, chunksFor(contraction.getOperation()), vectorWidth);
+    getOperation()->setAttr("attune.vector_width", rewriter.getI64IntegerAttr(vectorWidth));
+
+    Operation *fill = fillOfInit(contraction);
+    linalg::GenericOp epilogue = findEpilogue(contraction);
+    // The consumer's loops are the contraction's output dims.
+    AffineMap outMap = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+    SmallVector<int64_t> consumerTiles;
+    for (unsigned p = 0; p < outMap.getNumResults(); ++p)
+      consumerTiles.push_back(l1[outMap.getDimPosition(p)]);
+    Operation *consumer = epilogue ? epilogue.getOperation() : contraction.getOperation();
+    SmallVector<int64_t> sizes = epilogue ? consumerTiles : l1;
+
+    if (llvm::all_of(sizes, [](int64_t t) { return t == 0; })) {
+      // One chunk: nothing to distribute, the ops stay whole.
+      contraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+      if (fill) {
+        if (failed(tileToVectors(rewriter, cast<TilingInterface>(fill), vectorWidth)))
+          return contraction->emitError("attune-tile-and-distribute: tiling the fill failed");
+      }
+      if (epilogue) {
+        if (failed(tileToVectors(rewriter, cast<TilingInterface>(epilogue.getOperation()),
+                                 vectorWidth)))
+          return contraction->emitError("attune-tile-and-distribute: tiling the epilogue failed");
+      }
+      return success();
+    }
+
+    scf::SCFTileAndFuseOptions options;
+    scf::SCFTilingOptions tiling;
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.setTilingOptions(tiling);
+    Operation *contractionOp = contraction.getOperation();
+    options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
+      Operation *owner = producer.getOwner();
+      return std::make_tuple(owner == contractionOp || (fill && owner == fill), false);
+    });
+    rewriter.setInsertionPoint(consumer);
+    FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
+        rewriter, cast<TilingInterface>(consumer), options);
+    if (failed(result))
+      return contraction->emitError("attune-tile-and-distribute: level-1 tiling failed");
+
+    Operation *tiledContraction = nullptr;
+    SmallVector<Operation *> others;
+    for (Operation *t : result->tiledAndFusedOps) {
+      auto linalgT = dyn_cast<linalg::LinalgOp>(t);
+      if (linalgT && matchMicroKernelContraction(linalgT, vectorWidth) && !isa<linalg::FillOp>(t))
+        tiledContraction = t;
+      else
+        others.push_back(t);
+    }
+    if (!tiledContraction)
+      return contraction->emitError(
+          "attune-tile-and-distribute: the contraction was not fused into its epilogue's loop");
+    tiledContraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+    for (Operation *t : others)
+      if (failed(tileToVectors(rewriter, cast<TilingInterface>(t), vectorWidth)))
+        return t->emitError("attune-tile-and-distribute: level-2 tiling failed");
+
+    for (OpResult r : consumer->getResults())
+      if (Value v = result->replacements.lookup(r))
+        rewriter.replaceAllUsesWith(r, v);
+    for (Operation *dead : {consumer, epilogue ? contractionOp : nullptr, fill})
+      if (dead && dead->use_empty())
+        rewriter.eraseOp(dead);
+    return success();
+  }
+
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> targets;
+    IRRewriter rewriter(&getContext());
+    // Micro-kernel contractions with their fill and epilogue (groups), and
+    // every other linalg op on tensors, collected before anything is tiled.
+    SmallVector<linalg::LinalgOp> contractions, targets;
+    DenseSet<Operation *> members;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
+      if (!op.hasPureTensorSemantics() || !matchMicroKernelContraction(op, vectorWidth))
+        return;
+      contractions.push_back(op);
+      members.insert(op);
+      if (Operation *fill = fillOfInit(op))
+        members.insert(fill);
+      if (linalg::GenericOp epilogue = findEpilogue(op))
+        members.insert(epilogue);
+    });
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !members.contains(op))
         targets.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp c : contractions)
+      if (failed(tileMicroKernelGroup(rewriter, c)))
+        return signalPassFailure();
+
     for (linalg::LinalgOp linalgOp : targets) {
       auto op = cast<TilingInterface>(linalgOp.getOperation());
       auto domain = staticDomain(rewriter, op);
@@ -95,56 +297,15 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
         continue;
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
 
-      // f32 contractions: tiles of whole register blocks, left whole for the
-      // micro-kernel (MicroKernel.h) after bufferization.
-      if (auto dims = matchMicroKernelContraction(linalgOp, vectorWidth)) {
-        SmallVector<int64_t> l1(domain->size(), 0);
-        int64_t have = 1;
-        for (unsigned b : dims->batch)
-          if (have < chunks && (*domain)[b] > 1) {
-            l1[b] = 1;
-            have *= (*domain)[b];
-          }
-        int64_t M = (*domain)[dims->m], N = (*domain)[dims->n];
-        RegisterTile rt = chooseRegisterTile(N, vectorWidth);
-        // Rows are split in multiples of a divisor of M close to the
-        // register tile's (the micro-kernel handles tail rows); with only
-        // poor divisors (prime-ish M) M stays whole and N is split.
-        int64_t g = largestDivisorAtMost(M, rt.mr);
-        int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
-        // Split N first: every chunk then streams its own slice of B (the
-        // weights) exactly once and keeps it in cache across all its row
-        // blocks; split M only when N has too few register blocks.
-        int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
-        if (need > 1) {
-          qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
-          if (qn < need)
-            qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
-        }
-        if (qm > 1)
-          l1[dims->m] = M / qm;
-        if (qn > 1)
-          l1[dims->n] = N / qn;
-        FailureOr<TilingInterface> tiled =
-            tile(rewriter, op, l1, scf::SCFTilingOptions::LoopType::ForallOp);
-        if (failed(tiled)) {
-          op->emitError("attune-tile-and-distribute: level-1 tiling failed");
-          return signalPassFailure();
-        }
-        (*tiled)->setAttr("attune.microkernel", rewriter.getUnitAttr());
-        getOperation()->setAttr("attune.vector_width",
-                                rewriter.getI64IntegerAttr(vectorWidth));
-        continue;
-      }
-
       // Level 1: distribute the outer parallel dims.
+      int64_t want = chunksFor(op);
       SmallVector<int64_t> l1(domain->size(), 0);
       int64_t have = 1;
-      for (size_t i = 0; i < domain->size() && have < chunks; ++i) {
+      for (size_t i = 0; i < domain->size() && have < want; ++i) {
         if (iters[i] != utils::IteratorType::parallel)
           continue;
         int64_t d = (*domain)[i];
-        int64_t q = smallestDivisorAtLeast(d, (chunks + have - 1) / have);
+        int64_t q = smallestDivisorAtLeast(d, (want + have - 1) / have);
         if (q > 1) {
           l1[i] = d / q;
           have *= q;
@@ -158,24 +319,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       }
 
       // Level 2: static vector tiles inside the forall body.
-      auto tileDomain = staticDomain(rewriter, *tiled);
-      if (!tileDomain)
-        continue;
-      size_t n = tileDomain->size();
-      SmallVector<int64_t> l2(n, 1);
-      auto inner = cast<linalg::LinalgOp>(tiled->getOperation());
-      if (linalg::isaContractionOpInterface(inner) && n >= 3) {
-        // [..., m, n, k] after canonical contraction order
-        l2[n - 1] = 1;
-        l2[n - 2] = vectorTile((*tileDomain)[n - 2], vectorWidth);
-        l2[n - 3] = largestDivisorAtMost((*tileDomain)[n - 3], 4);
-      } else {
-        l2[n - 1] = vectorTile((*tileDomain)[n - 1], vectorWidth);
-      }
-      for (size_t i = 0; i < n; ++i)
-        if (l2[i] >= (*tileDomain)[i])
-          l2[i] = 0; // whole dimension: no loop
-      if (failed(tile(rewriter, *tiled, l2, scf::SCFTilingOptions::LoopType::ForOp))) {
+      if (failed(tileToVectors(rewriter, *tiled, vectorWidth))) {
         op->emitError("attune-tile-and-distribute: level-2 tiling failed");
         return signalPassFailure();
       }
