@@ -3,7 +3,8 @@
 // For every linalg op (through TilingInterface, scf::tileUsingSCF):
 //   level 1: scf.forall over the outer parallel dims, >= `chunks` iterations
 //            when the iteration space allows (the runtime splits them across
-//            threads);
+//            threads); skipped for ops already inside an scf.forall (the
+//            tiles of attune-tile-and-fuse);
 //   level 2: scf.for down to a static register/vector tile:
 //              contractions  [1.., mr<=4, n<=vectorWidth, k=1]
 //              others        [1.., last dim <= vectorWidth]
@@ -15,6 +16,7 @@
 #include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -94,6 +96,8 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       if (!domain || domain->empty())
         continue;
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
+      // Already distributed (attune-tile-and-fuse): no level 1.
+      int64_t want = linalgOp->getParentOfType<scf::ForallOp>() ? 1 : chunks;
 
       // f32 contractions: tiles of whole register blocks, left whole for the
       // micro-kernel (MicroKernel.h) after bufferization.
@@ -101,7 +105,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
         SmallVector<int64_t> l1(domain->size(), 0);
         int64_t have = 1;
         for (unsigned b : dims->batch)
-          if (have < chunks && (*domain)[b] > 1) {
+          if (have < want && (*domain)[b] > 1) {
             l1[b] = 1;
             have *= (*domain)[b];
           }
@@ -115,7 +119,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
         // Split N first: every chunk then streams its own slice of B (the
         // weights) exactly once and keeps it in cache across all its row
         // blocks; split M only when N has too few register blocks.
-        int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
+        int64_t need = (want + have - 1) / have, qm = 1, qn = 1;
         if (need > 1) {
           qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
           if (qn < need)
@@ -140,11 +144,11 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       // Level 1: distribute the outer parallel dims.
       SmallVector<int64_t> l1(domain->size(), 0);
       int64_t have = 1;
-      for (size_t i = 0; i < domain->size() && have < chunks; ++i) {
+      for (size_t i = 0; i < domain->size() && have < want; ++i) {
         if (iters[i] != utils::IteratorType::parallel)
           continue;
         int64_t d = (*domain)[i];
-        int64_t q = smallestDivisorAtLeast(d, (chunks + have - 1) / have);
+        int64_t q = smallestDivisorAtLeast(d, (want + have - 1) / have);
         if (q > 1) {
           l1[i] = d / q;
           have *= q;
