@@ -3,7 +3,8 @@
 // For every linalg op (through TilingInterface, scf::tileUsingSCF):
 //   level 1: scf.forall over the outer parallel dims, >= `chunks` iterations
 //            when the iteration space allows (the runtime splits them across
-//            threads);
+//            threads); skipped for ops already inside an scf.forall (the
+//            tiles of attune-tile-and-fuse);
 //   level 2: scf.for down to a static register/vector tile:
 //              contractions  [1.., mr<=4, n<=vectorWidth, k=1]
 //              others        [1.., last dim <= vectorWidth]
@@ -23,6 +24,7 @@
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"

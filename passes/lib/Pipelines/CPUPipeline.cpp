@@ -28,7 +28,9 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
     // the way to `tiled`, handles fused_matmul like matmul.
     return fusionPipeline(target.fusionReport);
   case Phase::Tiled:
-    return "attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
+    return "attune-weights-to-args,func.func(attune-tile-and-fuse{chunks=" +
+           std::to_string(target.parallelChunks) +
+           "}),attune-convert-to-linalg,canonicalize,cse,"
            "func.func(attune-tile-and-distribute{chunks=" +
            std::to_string(target.parallelChunks) +
            " vector-width=" + std::to_string(target.vectorWidth) + "}),canonicalize,cse";

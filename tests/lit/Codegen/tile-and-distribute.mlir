@@ -205,3 +205,40 @@ func.func @memref_untouched(%m: memref<4x64xf32>) {
   linalg.fill ins(%cst : f32) outs(%m : memref<4x64xf32>)
   return
 }
+
+// -----
+
+// Ops already inside an scf.forall (attune-tile-and-fuse's attention tiles)
+// get no level-1 forall of their own: level-2 tiles only, and contractions
+// stay whole, marked for the micro-kernel.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @inside_forall
+// CHECK:         scf.forall (%{{.+}}) in (4)
+// CHECK-NOT:       scf.forall
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK:             linalg.generic
+// CHECK-SAME:          ins(%{{.+}} : tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:           linalg.matmul {attune.microkernel}
+// CHECK:           scf.forall.in_parallel
+func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tensor<4x32x64xf32> {
+  %e = tensor.empty() : tensor<4x32x64xf32>
+  %r = scf.forall (%i) in (4) shared_outs(%o = %e) -> (tensor<4x32x64xf32>) {
+    %s = tensor.extract_slice %a[%i, 0, 0] [1, 32, 64] [1, 1, 1] : tensor<4x32x64xf32> to tensor<1x32x64xf32>
+    %t = tensor.empty() : tensor<1x32x64xf32>
+    %x = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<1x32x64xf32>) outs(%t : tensor<1x32x64xf32>) {
+    ^bb0(%v: f32, %u: f32):
+      %y = math.tanh %v : f32
+      linalg.yield %y : f32
+    } -> tensor<1x32x64xf32>
+    %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x32x64xf32> into tensor<32x64xf32>
+    %z = tensor.empty() : tensor<32x64xf32>
+    %mm = linalg.matmul ins(%x2, %w : tensor<32x64xf32>, tensor<64x64xf32>) outs(%z : tensor<32x64xf32>) -> tensor<32x64xf32>
+    %mm3 = tensor.expand_shape %mm [[0, 1], [2]] output_shape [1, 32, 64] : tensor<32x64xf32> into tensor<1x32x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %mm3 into %o[%i, 0, 0] [1, 32, 64] [1, 1, 1] : tensor<1x32x64xf32> into tensor<4x32x64xf32>
+    }
+  }
+  return %r : tensor<4x32x64xf32>
+}
