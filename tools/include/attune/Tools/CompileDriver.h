@@ -74,6 +74,10 @@ struct CompileOptions {
   /// model's maximum positions).
   bool kvCache = true;
   int64_t contextLen = 0;
+  /// --dtype: "f32" (default) or "bf16" (weight GEMMs in bf16 with f32
+  /// accumulation where the target has avx512_bf16, else f32 with a note in
+  /// the log; docs/bf16.md).
+  std::string dtype = "f32";
 };
 
 /// Runs the whole compilation. Progress/timings go to `log`.
@@ -92,6 +96,18 @@ llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase to,
 /// Then stores f32 matmul rhs weights with N a multiple of `vectorWidth` in
 /// the micro-kernel's panel layout (as "NAME@P<nr>"; 0 = no panels).
 void prepackWeights(mlir::func::FuncOp fn, WeightTable &weights, int64_t vectorWidth = 0);
+
+/// --dtype bf16: stores every weight that prepackWeights put in f32 panels
+/// ("NAME@P<nr>") as bf16 pair panels ("NAME@B<nr>", the layout of the
+/// avx512_bf16 micro-kernel) and so turns its matmuls into the mixed
+/// f32 x bf16 form. Returns how many weights it converted.
+int convertPanelsToBF16(mlir::func::FuncOp fn, WeightTable &weights);
+
+/// f32 -> bf16, round to nearest even (NaN stays NaN).
+uint16_t roundToBF16(float f);
+
+/// The dtypes --dtype accepts: "f32, bf16".
+const char *dtypeList();
 
 /// "[1,8,64]"
 std::string formatDims(const std::vector<int64_t> &shape);
