@@ -45,7 +45,7 @@ typedef struct attune_job {
   void *ctx;
   int64_t n, chunk, nchunks;
   atomic_int_fast64_t next; /* next chunk index to hand out */
-  int helpers;              /* workers inside the job (under g_pool.mu) */
+  atomic_int helpers;       /* workers inside the job (changed under g_pool.mu) */
   int max_helpers;
   pthread_cond_t done;      /* signalled when helpers drops to 0 */
   struct attune_job *link;
@@ -81,7 +81,7 @@ static void run_chunks(attune_job *j) {
 
 static attune_job *pick_job(void) {
   for (attune_job *j = g_pool.jobs; j; j = j->link)
-    if (j->helpers < j->max_helpers &&
+    if (atomic_load_explicit(&j->helpers, memory_order_relaxed) < j->max_helpers &&
         atomic_load_explicit(&j->next, memory_order_relaxed) < j->nchunks)
       return j;
   return NULL;
@@ -126,11 +126,11 @@ static void *worker_main(void *arg) {
       g_pool.sleepers--;
       continue;
     }
-    j->helpers++;
+    atomic_fetch_add_explicit(&j->helpers, 1, memory_order_relaxed);
     pthread_mutex_unlock(&g_pool.mu);
     run_chunks(j);
     pthread_mutex_lock(&g_pool.mu);
-    if (--j->helpers == 0)
+    if (atomic_fetch_sub_explicit(&j->helpers, 1, memory_order_release) == 1)
       pthread_cond_signal(&j->done);
   }
   pthread_mutex_unlock(&g_pool.mu);
@@ -152,7 +152,7 @@ static void pool_after_fork_child(void) {
   pthread_mutex_init(&g_pool.mu, NULL);
   pthread_cond_init(&g_pool.work, NULL);
   for (attune_job *j = g_pool.jobs; j; j = j->link)
-    j->helpers = 0;
+    atomic_store(&j->helpers, 0);
   g_pool.jobs = NULL;
   g_pool.nworkers = 0;
   g_pool.sleepers = 0;
@@ -225,7 +225,7 @@ void attune_rt_parallel_for(attune_rt_task_fn fn, void *ctx, int64_t n) {
   j.chunk = n / target + (n % target != 0);
   j.nchunks = n / j.chunk + (n % j.chunk != 0);
   atomic_init(&j.next, 0);
-  j.helpers = 0;
+  atomic_init(&j.helpers, 0);
   j.max_helpers = j.nchunks - 1 < threads - 1 ? (int)j.nchunks - 1 : threads - 1;
 
   pthread_mutex_lock(&g_pool.mu);
@@ -256,7 +256,21 @@ void attune_rt_parallel_for(attune_rt_task_fn fn, void *ctx, int64_t n) {
       *p = j.link;
       break;
     }
-  while (j.helpers > 0)
+  pthread_mutex_unlock(&g_pool.mu);
+  /* No helper joins an unlisted job. Spin for the ones still finishing a
+   * chunk before sleeping: a condition-variable wake-up of this thread cost
+   * more (in a VM) than the helper's last chunk, and the next loop waited
+   * on it with the helper idle. */
+  if (atomic_load_explicit(&j.helpers, memory_order_acquire) > 0 && g_pool.spin_ns > 0) {
+    int64_t deadline = now_ns() + g_pool.spin_ns;
+    for (unsigned i = 1; atomic_load_explicit(&j.helpers, memory_order_acquire) > 0; i++) {
+      ATTUNE_CPU_RELAX();
+      if ((i & 255) == 0 && now_ns() > deadline)
+        break;
+    }
+  }
+  pthread_mutex_lock(&g_pool.mu); /* also waits for a helper still signalling */
+  while (atomic_load_explicit(&j.helpers, memory_order_acquire) > 0)
     pthread_cond_wait(&j.done, &g_pool.mu);
   pthread_mutex_unlock(&g_pool.mu);
   pthread_cond_destroy(&j.done);
