@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
+#include "attune/Codegen/KernelConfig.h"
 #include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -96,31 +97,34 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
 
       // f32 contractions: tiles of whole register blocks, left whole for the
-      // micro-kernel (MicroKernel.h) after bufferization.
-      if (auto dims = matchMicroKernelContraction(linalgOp, vectorWidth)) {
+      // micro-kernel (MicroKernel.h) after bufferization. The split comes from
+      // the op's attune.config (tuning records) or the heuristic
+      // (KernelConfig.h).
+      std::optional<MicroKernelConfig> given = getMicroKernelConfig(linalgOp);
+      int64_t w = given ? given->vectorWidth : vectorWidth;
+      if (auto dims = matchMicroKernelContraction(linalgOp, w)) {
         SmallVector<int64_t> l1(domain->size(), 0);
         int64_t have = 1;
-        for (unsigned b : dims->batch)
+        GemmShape shape;
+        for (unsigned b : dims->batch) {
+          shape.batch.push_back((*domain)[b]);
           if (have < chunks && (*domain)[b] > 1) {
             l1[b] = 1;
             have *= (*domain)[b];
           }
-        int64_t M = (*domain)[dims->m], N = (*domain)[dims->n];
-        RegisterTile rt = chooseRegisterTile(N, vectorWidth);
-        // Rows are split in multiples of a divisor of M close to the
-        // register tile's (the micro-kernel handles tail rows); with only
-        // poor divisors (prime-ish M) M stays whole and N is split.
-        int64_t g = largestDivisorAtMost(M, rt.mr);
-        int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
-        // Split N first: every chunk then streams its own slice of B (the
-        // weights) exactly once and keeps it in cache across all its row
-        // blocks; split M only when N has too few register blocks.
-        int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
-        if (need > 1) {
-          qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
-          if (qn < need)
-            qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
         }
+        int64_t M = (*domain)[dims->m], N = (*domain)[dims->n];
+        shape.m = M;
+        shape.n = N;
+        shape.k = (*domain)[dims->k];
+        MicroKernelConfig cfg = given.value_or(heuristicMicroKernelConfig(shape, w, chunks));
+        std::string why = checkMicroKernelConfig(cfg, shape);
+        if (!why.empty()) {
+          op->emitError("attune-tile-and-distribute: attune.config does not fit this "
+                        "contraction: ") << why;
+          return signalPassFailure();
+        }
+        int64_t qm = cfg.qm, qn = cfg.qn;
         if (qm > 1)
           l1[dims->m] = M / qm;
         if (qn > 1)
@@ -132,6 +136,8 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
           return signalPassFailure();
         }
         (*tiled)->setAttr("attune.microkernel", rewriter.getUnitAttr());
+        // The micro-kernel lowers the tile with exactly this config.
+        (*tiled)->setAttr(kConfigAttr, microKernelConfigAttr(&getContext(), cfg));
         getOperation()->setAttr("attune.vector_width",
                                 rewriter.getI64IntegerAttr(vectorWidth));
         continue;
