@@ -394,10 +394,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     if (r && r->complete)
       out << "  " << kernels[i].first.key.str() << ": already tuned in " << o.output
           << " (resumed)\n";
-  out.flush();
     else
       todo.push_back(i);
   }
+  out.flush();
 
   Progress progress(progressOs, o.budgetSeconds);
   for (size_t i : todo) {
