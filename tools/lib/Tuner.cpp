@@ -463,7 +463,9 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
                                        "--result", result, "--target", o.target, "--threads",
                                        std::to_string(o.threads), "--chunks",
                                        std::to_string(o.parallelChunks), "--min-seconds",
-                                       std::to_string(o.minTrialSeconds), "--config",
+                                       std::to_string(again ? 4 * o.minTrialSeconds
+                                                            : o.minTrialSeconds),
+                                       "--config",
                                        formats::formatFields(config)};
       llvm::sys::fs::remove(result);
       std::string why = runChild(args, dir + "/trial" + id + ".log", o.trialTimeoutSeconds);
@@ -588,9 +590,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     }
     (void)outOfTime;
     decide();
-    // Confirmation: the winner and the baseline once more each, alternately
-    // (fresh processes), so that a winner picked by a quiet moment of the
-    // machine must beat the heuristic again; the fastest of each counts.
+    // Confirmation: the winner and the baseline twice more each, alternately
+    // (fresh processes, 4x the timing window), so that a winner picked by a
+    // quiet moment of the machine must beat the heuristic again; the fastest
+    // of each counts.
     if (!rec->config.empty() && rec->baselineMs > 0) {
       IntFields winner = rec->config;
       for (int round = 0; round < 2; ++round)
