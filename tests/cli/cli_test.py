@@ -2150,6 +2150,24 @@ def _(ctx):
     c.finish()
 
 
+@case("tune-hanging-candidate-times-out", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-hang")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    # Trials with mr=16 hang; --trial-timeout kills them, the run goes on.
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "15s",
+                "--trial-timeout", "1s", *TUNE_FAST, env={"ATTUNE_TUNE_TEST_HANG": "mr=16 "})
+    c.note(r)
+    c.require(r.returncode == 0, "expected exit status 0, got %s" % r.returncode)
+    recs = read_records(c, path) or []
+    hung = [t for x in recs for t in x.get("trials", [])
+            if t["status"] == "failed" and "timed out" in t.get("reason", "")]
+    c.require(len(hung) >= 1, "no trial recorded as timed out")
+    c.require(all(t["config"].get("mr") == 16 for t in hung), "a trial without mr=16 timed out")
+    c.finish()
+
+
 @case("tune-bad-records", "tune")
 def _(ctx):
     out = ctx.mkdir("tune-bad")

@@ -11,8 +11,9 @@
 // The trial runs in a child process of attune tune (Tuner.cpp): whatever
 // goes wrong in it (a compiler crash, a kernel writing out of bounds, a
 // hang) is the child's death, which the parent records as a failed trial.
-// Test hook: ATTUNE_TUNE_TEST_CRASH=TEXT makes a trial whose config string
-// contains TEXT ("heuristic" for the baseline) abort before compiling.
+// Test hooks: ATTUNE_TUNE_TEST_CRASH=TEXT makes a trial whose config string
+// contains TEXT ("heuristic" for the baseline) abort before compiling;
+// ATTUNE_TUNE_TEST_HANG=TEXT makes it hang (until --trial-timeout kills it).
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/Tuner.h"
@@ -34,6 +35,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::attune;
@@ -289,6 +291,11 @@ int tuneTrialMain(int argc, char **argv) {
     if (*crash && (a.config.empty() ? std::string("heuristic") : a.config).find(crash) !=
                       std::string::npos)
       std::abort(); // test hook: a crashing candidate
+  if (const char *hang = std::getenv("ATTUNE_TUNE_TEST_HANG"))
+    if (*hang && (a.config.empty() ? std::string("heuristic") : a.config).find(hang) !=
+                     std::string::npos)
+      for (;;)
+        pause(); // test hook: a candidate that never finishes (--trial-timeout)
 
   CompileOptions co;
   co.model = a.kernelDir + "/kernel.mlir";

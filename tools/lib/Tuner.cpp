@@ -76,9 +76,16 @@ std::string runChild(const std::vector<std::string> &args, const std::string &lo
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  // Its own process group, so a timeout also kills what it started (the
+  // linker).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid;
-  int rc = posix_spawn(&pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0)
     return "cannot start " + args[0] + ": " + std::strerror(rc);
   auto start = Clock::now();
@@ -90,7 +97,7 @@ std::string runChild(const std::vector<std::string> &args, const std::string &lo
     if (w < 0)
       return std::string("waitpid failed: ") + std::strerror(errno);
     if (secondsSince(start) > timeout) {
-      kill(pid, SIGKILL);
+      kill(-pid, SIGKILL);
       waitpid(pid, &status, 0);
       return "timed out after " + std::to_string(int(timeout)) + " s (killed)";
     }
