@@ -192,4 +192,39 @@ TEST_F(Tuning, CompileLooksUpExactNearestHeuristic) {
   EXPECT_EQ(trial(dir, r.config, 0), "");
 }
 
+TEST_F(Tuning, AttentionRecordsSetTileSizes) {
+  std::string q = "tensor<1x128x64xf32>";
+  std::string text = "func.func @main(%q: " + q + " {attune.name = \"q\"}, %k: " + q +
+                     " {attune.name = \"k\"}, %v: " + q + " {attune.name = \"v\"}) -> (" + q +
+                     " {attune.name = \"o\"}) {\n  %o = attune.attention %q, %k, %v "
+                     "{num_heads = 4 : i64} : (" + q + ", " + q + ", " + q + ") -> " + q +
+                     "\n  return %o : " + q + "\n}\n";
+  Parsed p = parse(text);
+  ASSERT_TRUE(p.fn);
+  formats::TuningTarget target = hostTarget();
+  formats::TuningFile records;
+  formats::TuningRecord r;
+  r.key = {"attention",
+           {{"batch", 1}, {"heads", 4}, {"seq_q", 256}, {"seq_kv", 256}, {"head_dim", 16}},
+           "f32",
+           target};
+  r.ok = r.complete = true;
+  r.config = {{"query_tile", 64}, {"key_tile", 128}};
+  records.records.push_back(r);
+  // 128 x 128 is nearest to the 256 x 256 record, whose tiles divide 128.
+  std::vector<KernelChoice> choices = applyTuning(p.fn, &records, target, 16, 16);
+  ASSERT_EQ(choices.size(), 1u);
+  EXPECT_EQ(choices[0].source, formats::TuningSource::Nearest);
+  auto tiles = choices[0].site.op->getAttrOfType<mlir::DenseI64ArrayAttr>(
+      mlir::attune::kTileSizesAttr);
+  ASSERT_TRUE(tiles);
+  EXPECT_EQ(tiles.asArrayRef().vec(), (std::vector<int64_t>{64, 128}));
+  // The attribute is a no-op for today's attention lowering: the compiled
+  // kernel still matches the reference.
+  std::string dir = path("att");
+  auto files = extractKernel(choices[0].site, dir, 5);
+  ASSERT_TRUE(static_cast<bool>(files)) << llvm::toString(files.takeError());
+  EXPECT_EQ(trial(dir, r.config, 0), "");
+}
+
 } // namespace
