@@ -344,6 +344,58 @@ def attune_compile(attune, model, out_so, extra, timeout):
     return d
 
 
+def attune_options(attune):
+    """Which optional compile features this attune binary has."""
+    comp = sh([attune, "compile", "--help"])
+    text = comp.stdout + comp.stderr
+    tune = sh([attune, "tune", "--help"])
+    return dict(bf16="--dtype" in text, tuning="--tuning" in text,
+                tune=tune.returncode == 0 and "unknown command" not in (tune.stdout + tune.stderr))
+
+
+def compile_variants(attune, model_dir, base_so, b, s, threads, a):
+    """The tuned (attune tune + compile --tuning) and bf16 (--dtype bf16)
+    libraries of one BERT shape, next to the default one (all cached)."""
+    opts = attune_options(attune)
+    shape = ["--batch", str(b), "--seq-len", str(s)]
+    out = {}
+    d = os.path.dirname(base_so)
+    if opts["tune"] and opts["tuning"] and a.tune_budget > 0:
+        rec = os.path.join(d, "tune.json")
+        meta = rec + ".meta.json"
+        if os.path.exists(rec) and os.path.exists(meta):
+            tinfo = json.load(open(meta))
+            tinfo["cached"] = True
+        else:
+            log("attune tune BERT-base %dx%d --budget %ds" % (b, s, a.tune_budget))
+            t = time.time()
+            r = sh([attune, "tune", model_dir, "-o", rec, "--budget", "%ds" % a.tune_budget,
+                    "--threads", str(threads)] + shape, timeout=a.tune_budget * 4 + 600)
+            tinfo = dict(seconds=round(time.time() - t, 1), budget_s=a.tune_budget)
+            if r.returncode or not os.path.exists(rec):
+                tinfo["error"] = (r.stderr or r.stdout).strip()[-1500:]
+            else:
+                json.dump(tinfo, open(meta, "w"))
+            tinfo["cached"] = False
+        v = dict(tune=tinfo, so=os.path.join(d, "tuned", "m.so"))
+        if "error" in tinfo:
+            v["compile"] = dict(error="attune tune failed: " + tinfo["error"][-300:])
+        else:
+            v["compile"] = attune_compile(attune, model_dir, v["so"], shape + ["--tuning", rec],
+                                          a.compile_timeout)
+        out["tuned"] = v
+    if opts["bf16"]:
+        v = dict(so=os.path.join(d, "bf16", "m.so"))
+        v["compile"] = attune_compile(attune, model_dir, v["so"], shape + ["--dtype", "bf16"],
+                                      a.compile_timeout)
+        out["bf16"] = v
+    for name, v in out.items():
+        c = v["compile"]
+        log("  %s: %s" % (name, ("compile ERROR: " + c["error"][-300:]) if "error" in c else
+                          "compiled (%s%.1f s)" % ("cached, " if c.get("cached") else "", c["seconds"])))
+    return out
+
+
 def attune_time(attune, has_bench, gemm, so, threads, iters, warmup, max_seconds):
     if has_bench:
         js = so + ".bench.json"
@@ -457,6 +509,10 @@ def main():
     ap.add_argument("--skip-kernels", action="store_true")
     ap.add_argument("--skip-models", action="store_true")
     ap.add_argument("--compile-timeout", type=int, default=1200)
+    ap.add_argument("--tune-budget", type=int, default=120,
+                    help="seconds of `attune tune` per BERT shape for the tuned variant (0: skip it)")
+    ap.add_argument("--skip-variants", action="store_true",
+                    help="time only the default (f32, heuristic) Attune library")
     ap.add_argument("--note", default="", help="free text recorded in the results")
     ap.add_argument("--rewrite", metavar="JSON", help="only rewrite the markdown from a results JSON")
     # worker mode
@@ -553,7 +609,10 @@ def main():
             c = attune_compile(attune, model_dir, so, ["--batch", str(b), "--seq-len", str(s)], a.compile_timeout)
             log("  %s%s" % ("cached, took " if c.get("cached") else "", "%.1f s" % c["seconds"]),
                 ("ERROR: " + c["error"][-300:]) if "error" in c else "")
-            models.append(dict(batch=b, seq=s, gflop=bert_flops(b, s) / 1e9, compile=c, so=so))
+            row = dict(batch=b, seq=s, gflop=bert_flops(b, s) / 1e9, compile=c, so=so, variants={})
+            if not a.skip_variants:
+                row["variants"] = compile_variants(attune, model_dir, so, b, s, T, a)
+            models.append(row)
 
     if not a.prepare_only and not a.skip_models:
         for i, mrow in enumerate(models):
@@ -569,6 +628,16 @@ def main():
                                              a_iters, a_warm, a_secs)
             else:
                 mrow["attune"] = dict(error="compile failed: " + mrow["compile"]["error"][-300:])
+            for vname, v in mrow.get("variants", {}).items():
+                if "error" in v["compile"]:
+                    continue
+                log("time Attune %s %dx%d" % (vname, b, s))
+                v["time"] = attune_time(attune, res["attune"]["has_bench_command"], gemm, v["so"], T,
+                                        a_iters, a_warm, a_secs)
+                vp, bp = v["time"].get("p50_ms"), (mrow.get("attune") or {}).get("p50_ms")
+                if vp and bp:
+                    v["speedup_over_default"] = bp / vp
+                    log("  %-6s p50 %9.2f ms  (default %.2f ms, speedup %.3f)" % (vname, vp, bp, bp / vp))
             o_iters, o_warm, o_secs = (10, 2, 5) if quick else (50, 5, 20)
             if res["ort_export"].get("chosen"):
                 check = {}
@@ -723,6 +792,35 @@ def write_results(a, res, started):
             + (" **FAILED: %s**" % r["compile"]["error"][-200:] if "error" in r["compile"] else "")
             for r in models) + ".")
         L.append("")
+        vrows = [(r, name, v) for r in models for name, v in sorted((r.get("variants") or {}).items())]
+        if vrows:
+            L.append("### Attune variants: tuned (`attune tune` + `compile --tuning`) and bf16 (`--dtype bf16`)")
+            L.append("")
+            L.append("Speedup = default Attune p50 / variant p50 (same run, same threads). The bf16 "
+                     "library's accuracy is checked by the tests (relative error ≤ 1e-2 vs f32), not here.")
+            L.append("")
+            L.append("| batch×seq | variant | default ms | variant ms | speedup | variant/ORT | tuning |")
+            L.append("|---|---|---:|---:|---:|---:|---|")
+            for r, name, v in vrows:
+                vt = v.get("time") or {}
+                bp = (r.get("attune") or {}).get("p50_ms")
+                op = (r.get("ort") or {}).get("p50_ms")
+                tinfo = v.get("tune") or {}
+                tune_txt = ("%s s budget, took %s s%s" % (tinfo.get("budget_s"), fmt(tinfo.get("seconds")),
+                                                          " (cached)" if tinfo.get("cached") else "")
+                            if tinfo and "error" not in tinfo else ("FAILED" if tinfo else ""))
+                err = v["compile"].get("error") or vt.get("error")
+                L.append("| %d×%d | %s | %s | %s | %s | %s | %s |" % (
+                    r["batch"], r["seq"], name, fmt(bp), fmt(vt.get("p50_ms")) if not err else "**failed**",
+                    fmt(v.get("speedup_over_default"), 3),
+                    fmt(vt["p50_ms"] / op if vt.get("p50_ms") and op else None, 2), tune_txt))
+            L.append("")
+            for r, name, v in vrows:
+                err = v["compile"].get("error") or (v.get("time") or {}).get("error")
+                if err:
+                    L.append("- **%s %d×%d failed**: `%s`" % (name, r["batch"], r["seq"],
+                                                            err[-400:].replace("\n", " ")))
+            L.append("")
         ox = res.get("ort_export") or {}
         ch = ox.get("chosen")
         L.append("### ONNX Runtime model")

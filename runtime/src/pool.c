@@ -11,7 +11,14 @@
  * join to help, so several threads running models at once never wait for
  * each other's work and never deadlock; a job finishes when its counter is
  * exhausted and every helper has left it. Calls from inside a task (nested
- * parallelism) run inline. A destructor joins the workers when the library
+ * parallelism) run inline.
+ *
+ * Idle workers spin for a while (ATTUNE_SPIN_US, default 2000 us) before
+ * they sleep on the condition variable: a model runs hundreds of parallel
+ * loops of 0.1-1 ms back to back, and waking a sleeping thread (a futex wake,
+ * an IPI under a hypervisor) took longer than the caller needed to finish
+ * the whole loop alone, so the second thread never got a chunk. ATTUNE_SPIN_US=0
+ * turns spinning off (shared machines that prefer CPU time over latency). A destructor joins the workers when the library
  * is unloaded, and a fork handler resets the pool in the child.
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE
@@ -21,7 +28,14 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ATTUNE_CPU_RELAX() _mm_pause()
+#else
+#define ATTUNE_CPU_RELAX() ((void)0)
+#endif
 
 #define ATTUNE_MAX_THREADS 1024
 #define ATTUNE_CHUNKS_PER_THREAD 4
@@ -45,9 +59,12 @@ static struct {
   int nworkers, cap;
   int shutdown;
   int default_threads;
+  int sleepers;        /* workers waiting on `work` */
+  int64_t spin_ns;     /* how long an idle worker spins before sleeping */
 } g_pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
 
 static pthread_once_t g_pool_once = PTHREAD_ONCE_INIT;
+static atomic_uint_fast64_t g_epoch; /* bumped whenever a job is published */
 static atomic_int g_requested_threads; /* 0: not set by the API */
 static __thread int t_in_task;         /* nested calls run inline */
 
@@ -70,6 +87,27 @@ static attune_job *pick_job(void) {
   return NULL;
 }
 
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Spins (without the lock) until a job is published after `seen` or the spin
+ * time is up; returns whether one was. */
+static int spin_for_work(uint_fast64_t seen) {
+  if (g_pool.spin_ns <= 0)
+    return 0;
+  int64_t deadline = now_ns() + g_pool.spin_ns;
+  for (unsigned i = 1;; i++) {
+    if (atomic_load_explicit(&g_epoch, memory_order_acquire) != seen)
+      return 1;
+    ATTUNE_CPU_RELAX();
+    if ((i & 255) == 0 && now_ns() > deadline)
+      return 0;
+  }
+}
+
 static void *worker_main(void *arg) {
   (void)arg;
   t_in_task = 1;
@@ -77,7 +115,15 @@ static void *worker_main(void *arg) {
   while (!g_pool.shutdown) {
     attune_job *j = pick_job();
     if (!j) {
+      uint_fast64_t seen = atomic_load_explicit(&g_epoch, memory_order_acquire);
+      pthread_mutex_unlock(&g_pool.mu);
+      int woke = spin_for_work(seen);
+      pthread_mutex_lock(&g_pool.mu);
+      if (woke || g_pool.shutdown || pick_job())
+        continue;
+      g_pool.sleepers++;
       pthread_cond_wait(&g_pool.work, &g_pool.mu);
+      g_pool.sleepers--;
       continue;
     }
     j->helpers++;
@@ -109,6 +155,7 @@ static void pool_after_fork_child(void) {
     j->helpers = 0;
   g_pool.jobs = NULL;
   g_pool.nworkers = 0;
+  g_pool.sleepers = 0;
 }
 
 static void pool_init(void) {
@@ -118,6 +165,15 @@ static void pool_init(void) {
     n = cpus < 1 ? 1 : cpus > ATTUNE_MAX_THREADS ? ATTUNE_MAX_THREADS : (int)cpus;
   }
   g_pool.default_threads = n;
+  const char *spin = getenv("ATTUNE_SPIN_US");
+  long us = 2000;
+  if (spin && *spin) {
+    char *end = NULL;
+    long v = strtol(spin, &end, 10);
+    if (*end == '\0' && v >= 0 && v <= 10000000)
+      us = v;
+  }
+  g_pool.spin_ns = (int64_t)us * 1000;
   pthread_atfork(NULL, NULL, pool_after_fork_child);
 }
 
@@ -185,7 +241,9 @@ void attune_rt_parallel_for(attune_rt_task_fn fn, void *ctx, int64_t n) {
   pthread_cond_init(&j.done, NULL);
   j.link = g_pool.jobs;
   g_pool.jobs = &j;
-  pthread_cond_broadcast(&g_pool.work);
+  atomic_fetch_add_explicit(&g_epoch, 1, memory_order_release);
+  if (g_pool.sleepers > 0)
+    pthread_cond_broadcast(&g_pool.work);
   pthread_mutex_unlock(&g_pool.mu);
 
   t_in_task = 1;
@@ -217,6 +275,7 @@ ATTUNE_API attune_status attune_set_num_threads(int n) {
 __attribute__((destructor)) static void pool_shutdown(void) {
   pthread_mutex_lock(&g_pool.mu);
   g_pool.shutdown = 1;
+  atomic_fetch_add_explicit(&g_epoch, 1, memory_order_release); /* stop spinners */
   pthread_cond_broadcast(&g_pool.work);
   pthread_t *workers = g_pool.workers;
   int n = g_pool.nworkers;

@@ -134,7 +134,21 @@ INSTANTIATE_TEST_SUITE_P(
         FusedMatmulCase{"batch_broadcast_1x3x17_3x17x129_transpose_b", {3, 1, 3, 17},
                         {1, 129, 17}, {3, 1, 3, 129}, true, "relu", true, true},
         FusedMatmulCase{"bert_ffn_1x17x129_129x127_weight", {1, 17, 129}, {129, 127},
-                        {1, 17, 127}, false, "gelu", true, false, true}),
+                        {1, 17, 127}, false, "gelu", true, false, true},
+        // N a multiple of 16: the micro-kernel path, tiled in one parallel
+        // loop with its fill and epilogue (TileAndDistribute's GEMM groups):
+        // tail rows (M = 13, 29, 127), M split and N split, K blocking
+        // (K = 1100 > 1024), panel-packed weights (transpose_b weight).
+        FusedMatmulCase{"mk_m13_k65_n48_bias_gelu_residual", {13, 65}, {65, 48}, {13, 48}, false,
+                        "gelu", true, true},
+        FusedMatmulCase{"mk_m127_k1100_n80_bias_relu", {127, 1100}, {1100, 80}, {127, 80}, false,
+                        "relu", true, false},
+        FusedMatmulCase{"mk_batched_2x29x33_2x33x32_residual_only", {2, 29, 33}, {2, 33, 32},
+                        {2, 29, 32}, false, "none", false, true},
+        FusedMatmulCase{"mk_weight_1x29x96_48x96_transpose_b_gelu_tanh", {1, 29, 96}, {48, 96},
+                        {1, 29, 48}, true, "gelu_tanh", true, true, true},
+        FusedMatmulCase{"mk_weight_1x128x64_64x768_bias_only", {1, 128, 64}, {64, 768},
+                        {1, 128, 768}, false, "none", true, false, true}),
     [](const ::testing::TestParamInfo<FusedMatmulCase> &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//

@@ -254,15 +254,19 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
   if (!plan.dumpDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(plan.dumpDir))
       return makeError(plan.dumpDir + ": cannot create directory: " + ec.message());
-  auto dump = [&](Phase p, llvm::StringRef text, llvm::StringRef ext) -> llvm::Error {
+  // The text is produced only when dumping: printing a BERT-base module
+  // costs seconds per phase.
+  auto dump = [&](Phase p, llvm::function_ref<std::string()> text,
+                  llvm::StringRef ext) -> llvm::Error {
     if (plan.dumpDir.empty())
       return llvm::Error::success();
     char prefix[8];
     snprintf(prefix, sizeof(prefix), "%02d-", static_cast<int>(p) + 1);
     std::string path = plan.dumpDir + "/" + prefix + mlir::attune::phaseName(p).str() + ext.str();
-    return writeFileAtomic(path, text);
+    return writeFileAtomic(path, text());
   };
-  if (auto err = dump(Phase::Import, printModule(module), ".mlir"))
+  auto moduleText = [&] { return printModule(module); };
+  if (auto err = dump(Phase::Import, moduleText, ".mlir"))
     return err;
 
   LibrarySpec spec; // collects this entry's signature and weights
@@ -308,7 +312,7 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
     if (p == Phase::Tiled && fn)
       if (auto err = collectWeights(fn, model->weights, spec))
         return inModel(std::move(err));
-    if (auto err = dump(p, printModule(module), ".mlir"))
+    if (auto err = dump(p, moduleText, ".mlir"))
       return err;
   }
   if (last <= Phase::LLVM) {
@@ -329,7 +333,7 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
                                           plan.dumpDir.empty() ? nullptr : &llvmIR))
     return err;
   lap("object" + tag);
-  if (auto err = dump(Phase::Object, llvmIR, ".ll"))
+  if (auto err = dump(Phase::Object, [&] { return llvmIR; }, ".ll"))
     return err;
   if (last == Phase::Object) {
     *done = true;

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/EmitObject.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -18,6 +20,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/IPO/MergeFunctions.h"
 #include <mutex>
 
 namespace mlir::attune {
@@ -67,6 +70,20 @@ llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &ob
   auto err = [](const llvm::Twine &m) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), m);
   };
+  // Argument attributes outside the llvm namespace (attune.weight,
+  // attune.name: the driver has read them) are dropped first: the translator
+  // warns about each unknown one, and every such warning prints the whole
+  // function into its diagnostic (seconds for a BERT-base entry with 200
+  // arguments).
+  module.walk([](LLVM::LLVMFuncOp op) {
+    auto fn = cast<FunctionOpInterface>(op.getOperation());
+    for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
+      SmallVector<NamedAttribute> attrs(fn.getArgAttrs(i));
+      for (NamedAttribute attr : attrs)
+        if (!attr.getName().strref().starts_with("llvm."))
+          fn.removeArgAttr(i, attr.getName());
+    }
+  });
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
   llvm::LLVMContext llvmContext;
@@ -107,6 +124,14 @@ llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &ob
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+  // The layers of a model compile to identical kernels that differ only in
+  // the buffers their context points at: merge them first, so O3 and code
+  // generation see each distinct kernel once.
+  {
+    llvm::ModulePassManager merge;
+    merge.addPass(llvm::MergeFunctionsPass());
+    merge.run(*llvmModule, mam);
+  }
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   mpm.run(*llvmModule, mam);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))

@@ -3,12 +3,20 @@
 // For every linalg op (through TilingInterface, scf::tileUsingSCF):
 //   level 1: scf.forall over the outer parallel dims, >= `chunks` iterations
 //            when the iteration space allows (the runtime splits them across
-//            threads);
+//            threads); skipped for ops already inside an scf.forall (the
+//            tiles of attune-tile-and-fuse);
 //   level 2: scf.for down to a static register/vector tile:
 //              contractions  [1.., mr<=4, n<=vectorWidth, k=1]
 //              others        [1.., last dim <= vectorWidth]
 // Every tile size divides its dimension, so inner tiles have static shapes
 // (the vectorizer skips dynamic ones silently).
+//
+// Micro-kernel contractions are tiled together with their zero fill and
+// their elementwise epilogue (bias, activation, residual: the consumer that
+// updates the contraction's result in place): the epilogue is tiled into the
+// scf.forall and the contraction and fill are fused into it as producers, so
+// each thread's C tile is filled, multiplied and finished while it is in
+// cache, in one parallel loop instead of three.
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
@@ -16,6 +24,8 @@
 #include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -79,16 +89,228 @@ FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
   return cast<TilingInterface>(result->tiledOps.back());
 }
 
+/// Level-1 tile sizes (over the contraction's loops) of a micro-kernel
+/// contraction: batch dims first, then the config's split qm x qn (tuned, or
+/// the heuristic's: whole register blocks, N split first; KernelConfig.h).
+SmallVector<int64_t> microKernelLevel1(ArrayRef<int64_t> domain, const ContractionDims &dims,
+                                       int64_t chunks, const MicroKernelConfig &cfg) {
+  SmallVector<int64_t> l1(domain.size(), 0);
+  int64_t have = 1;
+  for (unsigned b : dims.batch)
+    if (have < chunks && domain[b] > 1) {
+      l1[b] = 1;
+      have *= domain[b];
+    }
+  int64_t M = domain[dims.m], N = domain[dims.n];
+  if (cfg.qm > 1)
+    l1[dims.m] = M / cfg.qm;
+  if (cfg.qn > 1)
+    l1[dims.n] = N / cfg.qn;
+  return l1;
+}
+
+/// The GEMM shape of a micro-kernel contraction.
+GemmShape gemmShape(ArrayRef<int64_t> domain, const ContractionDims &dims) {
+  GemmShape s;
+  for (unsigned b : dims.batch)
+    s.batch.push_back(domain[b]);
+  s.m = domain[dims.m];
+  s.n = domain[dims.n];
+  s.k = domain[dims.k];
+  return s;
+}
+
+/// Level 2 of a non-contraction tile: static vector-sized scf.for tiles.
+LogicalResult tileToVectors(RewriterBase &rewriter, TilingInterface tiled, int64_t vectorWidth) {
+  auto tileDomain = staticDomain(rewriter, tiled);
+  if (!tileDomain)
+    return success();
+  size_t n = tileDomain->size();
+  SmallVector<int64_t> l2(n, 1);
+  auto inner = cast<linalg::LinalgOp>(tiled.getOperation());
+  if (linalg::isaContractionOpInterface(inner) && n >= 3) {
+    // [..., m, n, k] after canonical contraction order
+    l2[n - 1] = 1;
+    l2[n - 2] = vectorTile((*tileDomain)[n - 2], vectorWidth);
+    l2[n - 3] = largestDivisorAtMost((*tileDomain)[n - 3], 4);
+  } else {
+    l2[n - 1] = vectorTile((*tileDomain)[n - 1], vectorWidth);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (l2[i] >= (*tileDomain)[i])
+      l2[i] = 0; // whole dimension: no loop
+  return success(
+      succeeded(tile(rewriter, tiled, l2, scf::SCFTilingOptions::LoopType::ForOp)));
+}
+
+/// The elementwise consumer that finishes `contraction` in place: a
+/// linalg.generic with only parallel loops, projected-permutation input maps,
+/// an identity output map, whose init is the contraction's result (its only
+/// use) and whose other inputs do not depend on it.
+linalg::GenericOp findEpilogue(linalg::LinalgOp contraction) {
+  Value result = contraction->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  OpOperand &use = *result.getUses().begin();
+  auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!generic || !generic.hasPureTensorSemantics() || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInitOperand(0) != &use || generic.getNumLoops() != contraction.getNumParallelLoops())
+    return nullptr;
+  if (generic.getNumReductionLoops() != 0 ||
+      !generic.getMatchingIndexingMap(&use).isIdentity())
+    return nullptr;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    if (!generic.getMatchingIndexingMap(in).isProjectedPermutation() || in->get() == result)
+      return nullptr;
+  // linalg.index in the body would see tile-relative indices after tiling
+  // only if the tiling interface did not offset them; it does, but keep the
+  // epilogue simple: no index ops, no nested regions.
+  for (Operation &op : generic.getBody()->without_terminator())
+    if (isa<linalg::IndexOp>(op) || op.getNumRegions() != 0)
+      return nullptr;
+  return generic;
+}
+
+/// The linalg.fill that produces the contraction's init, used only there.
+Operation *fillOfInit(linalg::LinalgOp contraction) {
+  auto fill = contraction.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
+  return fill && fill->getResult(0).hasOneUse() ? fill.getOperation() : nullptr;
+}
+
 struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistributePass> {
   using Base::Base;
 
+  /// Parallel chunks wanted for `op`: none inside a loop that is already
+  /// distributed (an scf.forall of an earlier pass), else the option.
+  int64_t chunksFor(Operation *op) const {
+    return op->getParentOfType<scf::ForallOp>() ? 1 : static_cast<int64_t>(chunks);
+  }
+
+  /// The micro-kernel vector width of `op`: its attune.config's, else the
+  /// pass option.
+  int64_t widthFor(linalg::LinalgOp op) const {
+    std::optional<MicroKernelConfig> c = getMicroKernelConfig(op);
+    return c ? c->vectorWidth : static_cast<int64_t>(vectorWidth);
+  }
+
+  /// Tiles a micro-kernel contraction into an scf.forall of whole register
+  /// blocks, together with the linalg.fill of its init and its epilogue (when
+  /// there are); the tiled contraction is marked `attune.microkernel`, the
+  /// other tiled ops get vector tiles.
+  LogicalResult tileMicroKernelGroup(RewriterBase &rewriter, linalg::LinalgOp contraction) {
+    int64_t w = widthFor(contraction);
+    auto dims = matchMicroKernelContraction(contraction, w);
+    auto domain = staticDomain(rewriter, cast<TilingInterface>(contraction.getOperation()));
+    if (!dims || !domain)
+      return success();
+    // The op's attune.config (tuning records) or the heuristic's.
+    int64_t want = chunksFor(contraction.getOperation());
+    GemmShape shape = gemmShape(*domain, *dims);
+    MicroKernelConfig cfg = getMicroKernelConfig(contraction)
+                                .value_or(heuristicMicroKernelConfig(shape, w, want));
+    std::string why = checkMicroKernelConfig(cfg, shape);
+    if (!why.empty())
+      return contraction->emitError("attune-tile-and-distribute: attune.config does not fit "
+                                    "this contraction: ")
+             << why;
+    // The micro-kernel lowers the tile with exactly this config.
+    DictionaryAttr cfgAttr = microKernelConfigAttr(rewriter.getContext(), cfg);
+    SmallVector<int64_t> l1 = microKernelLevel1(*domain, *dims, want, cfg);
+    getOperation()->setAttr("attune.vector_width", rewriter.getI64IntegerAttr(vectorWidth));
+
+    Operation *fill = fillOfInit(contraction);
+    linalg::GenericOp epilogue = findEpilogue(contraction);
+    // The consumer's loops are the contraction's output dims.
+    AffineMap outMap = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+    SmallVector<int64_t> consumerTiles;
+    for (unsigned p = 0; p < outMap.getNumResults(); ++p)
+      consumerTiles.push_back(l1[outMap.getDimPosition(p)]);
+    Operation *consumer = epilogue ? epilogue.getOperation() : contraction.getOperation();
+    SmallVector<int64_t> sizes = epilogue ? consumerTiles : l1;
+
+    if (llvm::all_of(sizes, [](int64_t t) { return t == 0; })) {
+      // One chunk: nothing to distribute, the ops stay whole.
+      contraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+      contraction->setAttr(kConfigAttr, cfgAttr);
+      if (fill) {
+        if (failed(tileToVectors(rewriter, cast<TilingInterface>(fill), vectorWidth)))
+          return contraction->emitError("attune-tile-and-distribute: tiling the fill failed");
+      }
+      if (epilogue) {
+        if (failed(tileToVectors(rewriter, cast<TilingInterface>(epilogue.getOperation()),
+                                 vectorWidth)))
+          return contraction->emitError("attune-tile-and-distribute: tiling the epilogue failed");
+      }
+      return success();
+    }
+
+    scf::SCFTileAndFuseOptions options;
+    scf::SCFTilingOptions tiling;
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.setTilingOptions(tiling);
+    Operation *contractionOp = contraction.getOperation();
+    options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
+      Operation *owner = producer.getOwner();
+      return std::make_tuple(owner == contractionOp || (fill && owner == fill), false);
+    });
+    rewriter.setInsertionPoint(consumer);
+    FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
+        rewriter, cast<TilingInterface>(consumer), options);
+    if (failed(result))
+      return contraction->emitError("attune-tile-and-distribute: level-1 tiling failed");
+
+    Operation *tiledContraction = nullptr;
+    SmallVector<Operation *> others;
+    for (Operation *t : result->tiledAndFusedOps) {
+      auto linalgT = dyn_cast<linalg::LinalgOp>(t);
+      if (linalgT && matchMicroKernelContraction(linalgT, w) && !isa<linalg::FillOp>(t))
+        tiledContraction = t;
+      else
+        others.push_back(t);
+    }
+    if (!tiledContraction)
+      return contraction->emitError(
+          "attune-tile-and-distribute: the contraction was not fused into its epilogue's loop");
+    tiledContraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+    tiledContraction->setAttr(kConfigAttr, cfgAttr);
+    for (Operation *t : others)
+      if (failed(tileToVectors(rewriter, cast<TilingInterface>(t), vectorWidth)))
+        return t->emitError("attune-tile-and-distribute: level-2 tiling failed");
+
+    for (OpResult r : consumer->getResults())
+      if (Value v = result->replacements.lookup(r))
+        rewriter.replaceAllUsesWith(r, v);
+    for (Operation *dead : {consumer, epilogue ? contractionOp : nullptr, fill})
+      if (dead && dead->use_empty())
+        rewriter.eraseOp(dead);
+    return success();
+  }
+
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> targets;
+    IRRewriter rewriter(&getContext());
+    // Micro-kernel contractions with their fill and epilogue (groups), and
+    // every other linalg op on tensors, collected before anything is tiled.
+    SmallVector<linalg::LinalgOp> contractions, targets;
+    DenseSet<Operation *> members;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
+      if (!op.hasPureTensorSemantics() || !matchMicroKernelContraction(op, widthFor(op)))
+        return;
+      contractions.push_back(op);
+      members.insert(op);
+      if (Operation *fill = fillOfInit(op))
+        members.insert(fill);
+      if (linalg::GenericOp epilogue = findEpilogue(op))
+        members.insert(epilogue);
+    });
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !members.contains(op))
         targets.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp c : contractions)
+      if (failed(tileMicroKernelGroup(rewriter, c)))
+        return signalPassFailure();
+
     for (linalg::LinalgOp linalgOp : targets) {
       auto op = cast<TilingInterface>(linalgOp.getOperation());
       auto domain = staticDomain(rewriter, op);
@@ -96,61 +318,15 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
         continue;
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
 
-      // f32 contractions: tiles of whole register blocks, left whole for the
-      // micro-kernel (MicroKernel.h) after bufferization. The split comes from
-      // the op's attune.config (tuning records) or the heuristic
-      // (KernelConfig.h).
-      std::optional<MicroKernelConfig> given = getMicroKernelConfig(linalgOp);
-      int64_t w = given ? given->vectorWidth : vectorWidth;
-      if (auto dims = matchMicroKernelContraction(linalgOp, w)) {
-        SmallVector<int64_t> l1(domain->size(), 0);
-        int64_t have = 1;
-        GemmShape shape;
-        for (unsigned b : dims->batch) {
-          shape.batch.push_back((*domain)[b]);
-          if (have < chunks && (*domain)[b] > 1) {
-            l1[b] = 1;
-            have *= (*domain)[b];
-          }
-        }
-        int64_t M = (*domain)[dims->m], N = (*domain)[dims->n];
-        shape.m = M;
-        shape.n = N;
-        shape.k = (*domain)[dims->k];
-        MicroKernelConfig cfg = given.value_or(heuristicMicroKernelConfig(shape, w, chunks));
-        std::string why = checkMicroKernelConfig(cfg, shape);
-        if (!why.empty()) {
-          op->emitError("attune-tile-and-distribute: attune.config does not fit this "
-                        "contraction: ") << why;
-          return signalPassFailure();
-        }
-        int64_t qm = cfg.qm, qn = cfg.qn;
-        if (qm > 1)
-          l1[dims->m] = M / qm;
-        if (qn > 1)
-          l1[dims->n] = N / qn;
-        FailureOr<TilingInterface> tiled =
-            tile(rewriter, op, l1, scf::SCFTilingOptions::LoopType::ForallOp);
-        if (failed(tiled)) {
-          op->emitError("attune-tile-and-distribute: level-1 tiling failed");
-          return signalPassFailure();
-        }
-        (*tiled)->setAttr("attune.microkernel", rewriter.getUnitAttr());
-        // The micro-kernel lowers the tile with exactly this config.
-        (*tiled)->setAttr(kConfigAttr, microKernelConfigAttr(&getContext(), cfg));
-        getOperation()->setAttr("attune.vector_width",
-                                rewriter.getI64IntegerAttr(vectorWidth));
-        continue;
-      }
-
       // Level 1: distribute the outer parallel dims.
+      int64_t want = chunksFor(op);
       SmallVector<int64_t> l1(domain->size(), 0);
       int64_t have = 1;
-      for (size_t i = 0; i < domain->size() && have < chunks; ++i) {
+      for (size_t i = 0; i < domain->size() && have < want; ++i) {
         if (iters[i] != utils::IteratorType::parallel)
           continue;
         int64_t d = (*domain)[i];
-        int64_t q = smallestDivisorAtLeast(d, (chunks + have - 1) / have);
+        int64_t q = smallestDivisorAtLeast(d, (want + have - 1) / have);
         if (q > 1) {
           l1[i] = d / q;
           have *= q;
@@ -164,24 +340,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       }
 
       // Level 2: static vector tiles inside the forall body.
-      auto tileDomain = staticDomain(rewriter, *tiled);
-      if (!tileDomain)
-        continue;
-      size_t n = tileDomain->size();
-      SmallVector<int64_t> l2(n, 1);
-      auto inner = cast<linalg::LinalgOp>(tiled->getOperation());
-      if (linalg::isaContractionOpInterface(inner) && n >= 3) {
-        // [..., m, n, k] after canonical contraction order
-        l2[n - 1] = 1;
-        l2[n - 2] = vectorTile((*tileDomain)[n - 2], vectorWidth);
-        l2[n - 3] = largestDivisorAtMost((*tileDomain)[n - 3], 4);
-      } else {
-        l2[n - 1] = vectorTile((*tileDomain)[n - 1], vectorWidth);
-      }
-      for (size_t i = 0; i < n; ++i)
-        if (l2[i] >= (*tileDomain)[i])
-          l2[i] = 0; // whole dimension: no loop
-      if (failed(tile(rewriter, *tiled, l2, scf::SCFTilingOptions::LoopType::ForOp))) {
+      if (failed(tileToVectors(rewriter, *tiled, vectorWidth))) {
         op->emitError("attune-tile-and-distribute: level-2 tiling failed");
         return signalPassFailure();
       }

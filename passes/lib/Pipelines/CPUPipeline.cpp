@@ -28,7 +28,9 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
     // the way to `tiled`, handles fused_matmul like matmul.
     return fusionPipeline(target.fusionReport);
   case Phase::Tiled:
-    return "attune-weights-to-args,attune-convert-to-linalg,canonicalize,cse,"
+    return "attune-weights-to-args,func.func(attune-tile-and-fuse{chunks=" +
+           std::to_string(target.parallelChunks) +
+           "}),attune-convert-to-linalg,canonicalize,cse,"
            "func.func(attune-tile-and-distribute{chunks=" +
            std::to_string(target.parallelChunks) +
            " vector-width=" + std::to_string(target.vectorWidth) + "}),canonicalize,cse";
@@ -36,7 +38,7 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map},"
            "buffer-results-to-out-params,canonicalize,cse,buffer-deallocation-pipeline,"
-           "canonicalize,cse,canonicalize";
+           "canonicalize,cse,canonicalize,func.func(attune-plan-memory)";
   case Phase::Vector:
     return "func.func(attune-vectorize),convert-linalg-to-loops,"
            "func.func(attune-forall-to-parallel-for),func.func(attune-approximate-math),"

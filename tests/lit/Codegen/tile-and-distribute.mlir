@@ -67,7 +67,9 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // register-blocked micro-kernel. N = 64 gives 12x32 register tiles; M = 128
 // is split in multiples of 8 (its largest divisor <= 12), M and N about
 // evenly: 8 x 2 = 16 chunks of 16 x 32. The tile stays whole (no level-2
-// loops) and is marked attune.microkernel for attune-vectorize.
+// loops) and is marked attune.microkernel for attune-vectorize. Its zero
+// fill is fused into the same scf.forall (vector-tiled there), so one
+// parallel loop fills and multiplies each tile.
 
 #lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 #rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
@@ -76,16 +78,17 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x128x64xf32>, %[[W:.+]]: tensor<64x64xf32>)
 // CHECK-SAME:    attune.vector_width = 16
-// CHECK:         %[[FILL:.+]] = scf.forall (%{{.+}}) = (0) to (128) step (8) shared_outs
-// CHECK:           linalg.fill {{.+}} -> tensor<1x1x16xf32>
-// CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 64) step (16, 32) shared_outs(%[[OUT:.+]] = %[[FILL]]) -> (tensor<1x128x64xf32>) {
-// CHECK-NOT:       scf.for
-// CHECK:           linalg.generic
+// CHECK-NOT:     scf.forall
+// CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 64) step (16, 32) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x128x64xf32>) {
+// CHECK:           %[[FILLED:.+]] = scf.for
+// CHECK:             linalg.fill {{.+}} -> tensor<1x1x16xf32>
+// CHECK:           %[[T:.+]] = linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%{{.+}} : tensor<1x16x32xf32>)
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%[[FILLED]] : tensor<1x16x32xf32>)
 // CHECK-SAME:        attrs = {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 8 : i64, qn = 2 : i64, vector_width = 16 : i64}, attune.microkernel}
 // CHECK:           scf.forall.in_parallel
-// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
+// CHECK-NEXT:        tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
+// CHECK-NOT:     scf.forall
 // CHECK:         return %[[MM]]
 func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x128x64xf32> {
   %cst = arith.constant 0.000000e+00 : f32
@@ -98,6 +101,52 @@ func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x1
     linalg.yield %s : f32
   } -> tensor<1x128x64xf32>
   return %0 : tensor<1x128x64xf32>
+}
+
+// -----
+
+// The elementwise epilogue that finishes a contraction in place (bias +
+// residual, as attune.fused_matmul lowers) is tiled into the same forall:
+// fill, micro-kernel and epilogue of a tile run back to back in one task.
+// The epilogue's other inputs (bias, residual) are sliced, not recomputed.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#last = affine_map<(d0, d1, d2) -> (d2)>
+
+// CHECK-LABEL: func.func @matmul_epilogue
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x128x64xf32>, %[[W:.+]]: tensor<64x64xf32>, %[[B:.+]]: tensor<64xf32>, %[[R:.+]]: tensor<1x128x64xf32>)
+// CHECK:         %[[RES:.+]] = scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 64) step (16, 32) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x128x64xf32>) {
+// CHECK-DAG:       tensor.extract_slice %[[B]][%[[N]]] [32] [1]
+// CHECK-DAG:       tensor.extract_slice %[[R]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
+// CHECK:           linalg.fill
+// CHECK:           %[[MK:.+]] = linalg.generic {{.+}} attrs = {attune.microkernel}
+// CHECK:           %[[EPI:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[MK]])
+// CHECK:             linalg.generic
+// CHECK-SAME:          ins(%{{.+}}, %{{.+}} : tensor<16xf32>, tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
+// CHECK-NOT:     scf.forall
+// CHECK:         return %[[RES]]
+func.func @matmul_epilogue(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>, %b: tensor<64xf32>, %res: tensor<1x128x64xf32>) -> tensor<1x128x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x128x64xf32>) -> tensor<1x128x64xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x128x64xf32>, tensor<64x64xf32>) outs(%f : tensor<1x128x64xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  %1 = linalg.generic {indexing_maps = [#last, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%b, %res : tensor<64xf32>, tensor<1x128x64xf32>) outs(%0 : tensor<1x128x64xf32>) {
+  ^bb0(%bi: f32, %ri: f32, %y: f32):
+    %a = arith.addf %y, %bi : f32
+    %s = arith.addf %a, %ri : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  return %1 : tensor<1x128x64xf32>
 }
 
 // -----
@@ -156,6 +205,43 @@ func.func @memref_untouched(%m: memref<4x64xf32>) {
   %cst = arith.constant 0.0 : f32
   linalg.fill ins(%cst : f32) outs(%m : memref<4x64xf32>)
   return
+}
+
+// -----
+
+// Ops already inside an scf.forall (attune-tile-and-fuse's attention tiles)
+// get no level-1 forall of their own: level-2 tiles only, and contractions
+// stay whole, marked for the micro-kernel.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @inside_forall
+// CHECK:         scf.forall (%{{.+}}) in (4)
+// CHECK-NOT:       scf.forall
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK:             linalg.generic
+// CHECK-SAME:          ins(%{{.+}} : tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:           linalg.matmul {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 1 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
+// CHECK:           scf.forall.in_parallel
+func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tensor<4x32x64xf32> {
+  %e = tensor.empty() : tensor<4x32x64xf32>
+  %r = scf.forall (%i) in (4) shared_outs(%o = %e) -> (tensor<4x32x64xf32>) {
+    %s = tensor.extract_slice %a[%i, 0, 0] [1, 32, 64] [1, 1, 1] : tensor<4x32x64xf32> to tensor<1x32x64xf32>
+    %t = tensor.empty() : tensor<1x32x64xf32>
+    %x = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<1x32x64xf32>) outs(%t : tensor<1x32x64xf32>) {
+    ^bb0(%v: f32, %u: f32):
+      %y = math.tanh %v : f32
+      linalg.yield %y : f32
+    } -> tensor<1x32x64xf32>
+    %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x32x64xf32> into tensor<32x64xf32>
+    %z = tensor.empty() : tensor<32x64xf32>
+    %mm = linalg.matmul ins(%x2, %w : tensor<32x64xf32>, tensor<64x64xf32>) outs(%z : tensor<32x64xf32>) -> tensor<32x64xf32>
+    %mm3 = tensor.expand_shape %mm [[0, 1], [2]] output_shape [1, 32, 64] : tensor<32x64xf32> into tensor<1x32x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %mm3 into %o[%i, 0, 0] [1, 32, 64] [1, 1, 1] : tensor<1x32x64xf32> into tensor<4x32x64xf32>
+    }
+  }
+  return %r : tensor<4x32x64xf32>
 }
 
 // -----

@@ -247,10 +247,11 @@ func.func @layer_norm(%x: tensor<2x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64x
 
 // -----
 
-// attention: heads split off with expand_shape, k transposed to [B,H,D,Skv]
-// (keys innermost, for the GEMM micro-kernel), QK^T contraction, scale and
-// key-padding mask, 4-generic softmax over the keys, PV contraction, heads
-// merged back with collapse_shape.
+// attention (attune-tile-and-fuse did not run): k transposed to [B,H,D,Skv]
+// (keys innermost, for the GEMM micro-kernel), then the flash lowering of
+// one attention_tile; Skv = 8 fits one key tile, so there is no loop: QK^T
+// contraction, scale + key-padding mask, row max, exp(s - max), row sum, PV
+// contraction, acc / sum, heads merged back with collapse_shape.
 
 // CHECK-DAG:   #[[$QK_Q:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
 // CHECK-DAG:   #[[$QK_K:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
@@ -258,31 +259,33 @@ func.func @layer_norm(%x: tensor<2x8x64xf32>, %g: tensor<64xf32>, %b: tensor<64x
 // CHECK-DAG:   #[[$ID4:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG:   #[[$PAD:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
 // CHECK-DAG:   #[[$PV_V:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>
+// CHECK-DAG:   #[[$ROWS:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$ACC_ROWS:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1)>
 // CHECK-LABEL: func.func @attention
 // CHECK-SAME:    (%[[Q:.+]]: tensor<1x8x64xf32>, %[[K:.+]]: tensor<1x8x64xf32>, %[[V:.+]]: tensor<1x8x64xf32>, %[[MASK:.+]]: tensor<1x8xi64>)
 // CHECK-DAG:     %[[SCALE:.+]] = arith.constant 2.500000e-01 : f32
 // CHECK-DAG:     %[[LOWEST:.+]] = arith.constant -3.40282347E+38 : f32
-// CHECK-DAG:     %[[QH:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16] : tensor<1x8x64xf32> into tensor<1x8x4x16xf32>
-// CHECK-DAG:     %[[KH:.+]] = tensor.expand_shape %[[K]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
-// CHECK-DAG:     %[[VH:.+]] = tensor.expand_shape %[[V]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
+// CHECK:         %[[KH:.+]] = tensor.expand_shape %[[K]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
 // CHECK:         %[[KT:.+]] = linalg.transpose ins(%[[KH]] : tensor<1x8x4x16xf32>) outs(%{{.+}} : tensor<1x4x16x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK-DAG:     %[[QH:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16] : tensor<1x8x64xf32> into tensor<1x8x4x16xf32>
+// CHECK-DAG:     %[[VH:.+]] = tensor.expand_shape %[[V]] {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 16]
 // CHECK:         %[[QK:.+]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$QK_K]], #[[$OUT4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QH]], %[[KT]] : {{.+}}) outs(%{{.+}} : tensor<1x4x8x8xf32>)
-// CHECK:         %[[MASKED:.+]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$PAD]], #[[$ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[QK]], %[[MASK]] : tensor<1x4x8x8xf32>, tensor<1x8xi64>)
-// CHECK-NEXT:    ^bb0(%[[S:[^:]+]]: f32, %[[M:[^:]+]]: i64, %{{.+}}: f32):
+// CHECK:         %[[MASKED:.+]] = linalg.generic {indexing_maps = [#[[$PAD]], #[[$ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[MASK]] : tensor<1x8xi64>) outs(%[[QK]] : tensor<1x4x8x8xf32>)
+// CHECK-NEXT:    ^bb0(%[[M:[^:]+]]: i64, %[[S:[^:]+]]: f32):
 // CHECK-NEXT:      %[[SS:.+]] = arith.mulf %[[S]], %[[SCALE]] : f32
 // CHECK-NEXT:      %[[KEEP:.+]] = arith.cmpi ne, %[[M]], %{{.+}} : i64
 // CHECK-NEXT:      %[[SEL:.+]] = arith.select %[[KEEP]], %[[SS]], %[[LOWEST]] : f32
 // CHECK-NEXT:      linalg.yield %[[SEL]] : f32
-// CHECK:         linalg.generic {{.+}} ins(%[[MASKED]] :
+// CHECK:         %[[MAX:.+]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$ROWS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[MASKED]] :
 // CHECK:           arith.maximumf
-// CHECK:         linalg.generic
+// CHECK:         %[[P:.+]] = linalg.generic {indexing_maps = [#[[$ROWS]], #[[$ID4]]], {{.+}} ins(%[[MAX]] : tensor<1x4x8xf32>) outs(%[[MASKED]] : tensor<1x4x8x8xf32>)
 // CHECK:           math.exp
-// CHECK:         linalg.generic
+// CHECK:         %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$ROWS]]], {{.+}} ins(%[[P]] :
 // CHECK:           arith.addf
-// CHECK:         %[[P:.+]] = linalg.generic
-// CHECK:           arith.divf
 // CHECK:         %[[PV:.+]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$PV_V]], #[[$OUT4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[P]], %[[VH]] : tensor<1x4x8x8xf32>, tensor<1x8x4x16xf32>) outs(%{{.+}} : tensor<1x8x4x16xf32>)
-// CHECK:         %[[OUT:.+]] = tensor.collapse_shape %[[PV]] {{\[}}[0], [1], [2, 3]] : tensor<1x8x4x16xf32> into tensor<1x8x64xf32>
+// CHECK:         %[[NORM:.+]] = linalg.generic {indexing_maps = [#[[$ACC_ROWS]], #[[$ID4]]], {{.+}} ins(%[[SUM]] : tensor<1x4x8xf32>) outs(%[[PV]] : tensor<1x8x4x16xf32>)
+// CHECK:           arith.divf
+// CHECK:         %[[OUT:.+]] = tensor.collapse_shape %[[NORM]] {{\[}}[0], [1], [2, 3]] : tensor<1x8x4x16xf32> into tensor<1x8x64xf32>
 // CHECK:         return %[[OUT]]
 func.func @attention(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>, %m: tensor<1x8xi64>) -> tensor<1x8x64xf32> {
   %0 = attune.attention %q, %k, %v mask %m {num_heads = 4 : i64} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8xi64>) -> tensor<1x8x64xf32>
@@ -300,8 +303,8 @@ func.func @attention(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<
 // CHECK-SAME:    %[[MASK:[^:]+]]: tensor<1x1x4x8xf32>
 // CHECK-DAG:     %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
 // CHECK-DAG:     %[[SHIFT:.+]] = arith.constant 4 : index
-// CHECK:         linalg.generic {indexing_maps = [#[[$ID4]], #[[$ADDM]], #[[$ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.+}}, %[[MASK]] : tensor<1x2x4x8xf32>, tensor<1x1x4x8xf32>)
-// CHECK-NEXT:    ^bb0(%[[S:[^:]+]]: f32, %[[M:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK:         linalg.generic {indexing_maps = [#[[$ADDM]], #[[$ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[MASK]] : tensor<1x1x4x8xf32>) outs(%{{.+}} : tensor<1x2x4x8xf32>)
+// CHECK-NEXT:    ^bb0(%[[M:[^:]+]]: f32, %[[S:[^:]+]]: f32):
 // CHECK-NEXT:      %[[SS:.+]] = arith.mulf %[[S]], %[[SCALE]] : f32
 // CHECK-NEXT:      %[[SM:.+]] = arith.addf %[[SS]], %[[M]] : f32
 // CHECK-NEXT:      %[[I:.+]] = linalg.index 2 : index
@@ -314,6 +317,42 @@ func.func @attention(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<
 func.func @attention_causal_additive(%q: tensor<1x4x64xf32>, %k: tensor<1x8x64xf32>, %m: tensor<1x1x4x8xf32>) -> tensor<1x4x64xf32> {
   %0 = attune.attention %q, %k, %k mask %m {num_heads = 2 : i64, causal, scale = 0.5 : f32} : (tensor<1x4x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x1x4x8xf32>) -> tensor<1x4x64xf32>
   return %0 : tensor<1x4x64xf32>
+}
+
+// -----
+
+// An attention tile with 56 keys in tiles of 16: the first tile peeled, an
+// scf.for over keys [16, 48) carrying (max, sum, acc), a static tail of 8
+// keys; the causal test adds the tile's key offset to j and the tile's
+// query_offset to i. Later tiles update the max in place and rescale the sum
+// and acc by alpha = exp(m - m').
+
+// CHECK-LABEL: func.func @attention_tile
+// CHECK-SAME:    (%[[Q:.+]]: tensor<1x8x32xf32>, %[[KT:.+]]: tensor<1x1x32x56xf32>, %[[V:.+]]: tensor<1x56x32xf32>, %[[OFF:.+]]: index)
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[C48:.+]] = arith.constant 48 : index
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x8x16xf32>)
+// CHECK:         %[[R:.+]]:3 = scf.for %[[J0:.+]] = %[[C16]] to %[[C48]] step %[[C16]] iter_args(%[[MI:.+]] = %{{.+}}, %[[LI:.+]] = %{{.+}}, %[[AI:.+]] = %{{.+}}) -> (tensor<1x1x8xf32>, tensor<1x1x8xf32>, tensor<1x8x1x32xf32>)
+// CHECK:           tensor.extract_slice %[[KT]][0, 0, 0, %[[J0]]] [1, 1, 32, 16] [1, 1, 1, 1]
+// CHECK:           linalg.index 2
+// CHECK-NEXT:      %[[JJ:.+]] = linalg.index 3
+// CHECK-NEXT:      %[[J:.+]] = arith.addi %[[JJ]], %[[J0]] : index
+// CHECK-NEXT:      %[[LIM:.+]] = arith.addi %{{.+}}, %[[OFF]] : index
+// CHECK-NEXT:      arith.cmpi sle, %[[J]], %[[LIM]] : index
+// CHECK:           %[[UPD:.+]]:2 = linalg.generic {{.+}} ins(%{{.+}} : tensor<1x1x8xf32>) outs(%[[MI]], %{{.+}} : tensor<1x1x8xf32>, tensor<1x1x8xf32>)
+// CHECK:             arith.maximumf
+// CHECK:             math.exp
+// CHECK:           linalg.generic {{.+}} ins(%[[UPD]]#1 : tensor<1x1x8xf32>) outs(%[[LI]] : tensor<1x1x8xf32>)
+// CHECK:           linalg.generic {{.+}} ins(%[[UPD]]#1 : tensor<1x1x8xf32>) outs(%[[AI]] : tensor<1x8x1x32xf32>)
+// CHECK:           scf.yield %[[UPD]]#0, %{{.+}}, %{{.+}} : tensor<1x1x8xf32>, tensor<1x1x8xf32>, tensor<1x8x1x32xf32>
+// CHECK:         tensor.extract_slice %[[KT]][0, 0, 0, %[[C48]]] [1, 1, 32, 8] [1, 1, 1, 1]
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x8x8xf32>)
+// CHECK:         linalg.generic {{.+}} outs(%[[R]]#0, %{{.+}} : tensor<1x1x8xf32>, tensor<1x1x8xf32>)
+// CHECK:         arith.divf
+// CHECK:         tensor.collapse_shape
+func.func @attention_tile(%q: tensor<1x8x32xf32>, %kt: tensor<1x1x32x56xf32>, %v: tensor<1x56x32xf32>, %off: index) -> tensor<1x8x32xf32> {
+  %0 = attune.attention_tile %q, %kt, %v, %off {num_heads = 1 : i64, scale = 0.25 : f32, causal, key_tile = 16 : i64} : (tensor<1x8x32xf32>, tensor<1x1x32x56xf32>, tensor<1x56x32xf32>, index) -> tensor<1x8x32xf32>
+  return %0 : tensor<1x8x32xf32>
 }
 
 // -----

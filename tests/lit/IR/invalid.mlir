@@ -929,3 +929,27 @@ func.func @isnan_result(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = attune.isnan %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @attention_tile_kt(%q: tensor<1x8x64xf32>, %kt: tensor<1x2x32x8xf32>, %v: tensor<1x8x64xf32>, %o: index) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{'attune.attention_tile' op kt: expected [1, 4, 16, Skv], found [1,2,32,8]}}
+  %0 = attune.attention_tile %q, %kt, %v, %o {num_heads = 4 : i64, scale = 0.25 : f32} : (tensor<1x8x64xf32>, tensor<1x2x32x8xf32>, tensor<1x8x64xf32>, index) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_tile_mask(%q: tensor<1x8x64xf32>, %kt: tensor<1x4x16x8xf32>, %v: tensor<1x8x64xf32>, %o: index, %m: tensor<1x7xi64>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{'attune.attention_tile' op mask: expected a key-padding mask [1,8] or an additive mask broadcastable to [1,4,8,8], found [1,7]}}
+  %0 = attune.attention_tile %q, %kt, %v, %o mask %m {num_heads = 4 : i64, scale = 0.25 : f32} : (tensor<1x8x64xf32>, tensor<1x4x16x8xf32>, tensor<1x8x64xf32>, index, tensor<1x7xi64>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_tile_key_tile(%q: tensor<1x8x64xf32>, %kt: tensor<1x4x16x8xf32>, %v: tensor<1x8x64xf32>, %o: index) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{'attune.attention_tile' op key_tile: expected > 0, found 0}}
+  %0 = attune.attention_tile %q, %kt, %v, %o {num_heads = 4 : i64, scale = 0.25 : f32, key_tile = 0 : i64} : (tensor<1x8x64xf32>, tensor<1x4x16x8xf32>, tensor<1x8x64xf32>, index) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}

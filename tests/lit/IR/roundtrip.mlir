@@ -334,3 +334,12 @@ func.func @isnan(%x: tensor<2x3xf32>) -> tensor<2x3xi1> {
   %0 = attune.isnan %x : (tensor<2x3xf32>) -> tensor<2x3xi1>
   return %0 : tensor<2x3xi1>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @attention_tile
+// CHECK:         attune.attention_tile %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} mask %{{.+}} {causal, key_tile = 16 : i64, num_heads = 2 : i64, scale = 2.500000e-01 : f32} : (tensor<1x8x64xf32>, tensor<1x2x32x40xf32>, tensor<1x40x64xf32>, index, tensor<1x1x8x40xf32>) -> tensor<1x8x64xf32>
+func.func @attention_tile(%q: tensor<1x8x64xf32>, %kt: tensor<1x2x32x40xf32>, %v: tensor<1x40x64xf32>, %o: index, %m: tensor<1x1x8x40xf32>) -> tensor<1x8x64xf32> {
+  %0 = attune.attention_tile %q, %kt, %v, %o mask %m {num_heads = 2 : i64, scale = 0.25 : f32, causal, key_tile = 16 : i64} : (tensor<1x8x64xf32>, tensor<1x2x32x40xf32>, tensor<1x40x64xf32>, index, tensor<1x1x8x40xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}

@@ -11,7 +11,7 @@
 // CHECK:         llvm.intr.stacksave
 // CHECK-LABEL: llvm.func @main
 // CHECK-SAME:    (%{{.+}}: !llvm.ptr {attune.weight = "dense.weight"}, %{{.+}}: !llvm.ptr {attune.weight = "dense.bias"}, %[[X:.+]]: !llvm.ptr, %[[OUT:.+]]: !llvm.ptr)
-// CHECK-SAME:    attributes {attune.num_weights = 2 : i64}
+// CHECK-SAME:    attributes {attune.memory_plan = {{.+}}, attune.num_weights = 2 : i64}
 // CHECK:         %[[FN:.+]] = llvm.mlir.addressof @main_par0 : !llvm.ptr
 // CHECK:         llvm.call @attune_rt_parallel_for(%[[FN]], %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, i64) -> ()
 // CHECK:         llvm.store %{{.+}}, %{{.+}}
@@ -35,7 +35,7 @@ func.func @main(%x: tensor<1x8x32xf32>) -> tensor<1x8x16xf32> {
 // CHECK:       llvm.func internal @main_par0(%{{.+}}: !llvm.ptr, %{{.+}}: i64, %{{.+}}: i64)
 // CHECK-LABEL: llvm.func @main
 // CHECK-SAME:    (%{{.+}}: !llvm.ptr {attune.weight = "embeddings.word"}, %{{.+}}: !llvm.ptr {attune.weight = "ln.gamma"}, %{{.+}}: !llvm.ptr {attune.weight = "ln.beta"}, %{{.+}}: !llvm.ptr {attune.weight = "attn.qkv"}, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr)
-// CHECK-SAME:    attributes {attune.num_weights = 4 : i64}
+// CHECK-SAME:    attributes {attune.memory_plan = {{.+}}, attune.num_weights = 4 : i64}
 // CHECK:         llvm.call @attune_rt_parallel_for
 // CHECK:         llvm.return
 func.func @main(%ids: tensor<1x8xi64>, %mask: tensor<1x8xi64>) -> tensor<1x8x32xf32> {

@@ -96,4 +96,24 @@ def ApproximateMathPass : Pass<"attune-approximate-math", "mlir::func::FuncOp"> 
                            "mlir::vector::VectorDialect", "mlir::LLVM::LLVMDialect"];
 }
 
+def PlanMemoryPass : Pass<"attune-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Packs the function's temporary buffers into one arena by liveness";
+  let description = [{
+    A compile-time memory plan. Every `memref.alloc` in the function's entry
+    block with a static shape and identity layout whose `memref.dealloc` is in
+    the same block lives from the alloc to the last op of that block that
+    uses it or a value that may alias it (ownership-based deallocation frees
+    at the end of the block, so the pass computes the live range itself).
+    Buffers are placed greedily, largest first, at the lowest
+    64-byte-aligned offset that no buffer live at the same time occupies.
+    They become `memref.view`s of one `memref<Nxi8>` arena allocated at
+    function entry and freed before return, so a BERT layer's buffers reuse
+    the previous layer's (still cache-warm) memory and a run makes one
+    allocation instead of hundreds. The function gets an
+    `attune.memory_plan` attribute: buffers planned, the bytes they would
+    take without reuse, and the arena's size.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif

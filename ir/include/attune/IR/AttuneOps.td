@@ -18,6 +18,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def Attune_Dialect : Dialect {
   let name = "attune";
@@ -520,6 +521,54 @@ def Attune_ParallelYieldOp : Attune_Op<"parallel_yield",
     ```
   }];
   let assemblyFormat = "attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Codegen: a tile of attention (attune-tile-and-fuse, docs/tiling.md)
+//===----------------------------------------------------------------------===//
+
+def Attune_AttentionTileOp : Attune_Op<"attention_tile",
+    [Pure, DeclareOpInterfaceMethods<TilingInterface,
+        ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+         "getResultTilePosition"]>]> {
+  let summary = "attention over pre-transposed keys, with the query rows' causal offset";
+  let description = [{
+    Internal to the CPU backend: `attune-tile-and-fuse` turns every
+    `attune.attention` into this op and tiles it (TilingInterface, iteration
+    domain `(b, h, i)`, all parallel) into an `scf.forall` of smaller
+    `attention_tile`s; `attune-convert-to-linalg` lowers each to a
+    flash-style loop over key tiles of `key_tile` keys (online softmax, no
+    `[Sq, Skv]` buffer).
+
+    `q : [B, Sq, H·D]`, `kt : [B, H, D, Skv]` (keys transposed, keys
+    innermost), `v : [B, Skv, H·D]`, `num_heads = H`, `mask` as
+    `attune.attention`'s (key padding `[B, Skv]` or additive, broadcastable
+    to `[B, H, Sq, Skv]`). `scale` is explicit. With `causal`, key `j` is
+    masked for query row `i` when `j > i + query_offset` (the untiled op has
+    `query_offset = Skv - Sq`; a tile starting at row `i0` adds `i0`).
+
+    ```mlir
+    %o = attune.attention_tile %q, %kt, %v, %off mask %m {num_heads = 1 : i64, scale = 0.125 : f32, causal, key_tile = 128 : i64} : (tensor<1x32x64xf32>, tensor<1x1x64x512xf32>, tensor<1x512x64xf32>, index, tensor<1x512xi64>) -> tensor<1x32x64xf32>
+    ```
+  }];
+  let arguments = (ins Attune_FloatTensor:$q, Attune_FloatTensor:$kt,
+                       Attune_FloatTensor:$v, Index:$query_offset,
+                       Optional<Attune_Tensor>:$mask, I64Attr:$num_heads,
+                       F32Attr:$scale, UnitAttr:$causal,
+                       OptionalAttr<I64Attr>:$key_tile);
+  let results = (outs Attune_FloatTensor:$result);
+  let extraClassDeclaration = [{
+    /// Keys per flash-loop step: `key_tile` clamped to [1, Skv], else
+    /// defaultKeyTile(Skv).
+    int64_t getKeyTileOrDefault();
+    /// The largest multiple of 16 <= 256 that divides `skv`, else
+    /// min(skv, 256) (the lowering peels the tail).
+    static int64_t defaultKeyTile(int64_t skv);
+  }];
+  let assemblyFormat = [{
+    $q `,` $kt `,` $v `,` $query_offset (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // ATTUNE_OPS_TD

@@ -141,4 +141,53 @@ def FuseEpiloguePass : Pass<"attune-fuse-epilogue", "mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Tiling (the `tiled` phase, before attune-convert-to-linalg; docs/tiling.md)
+//===----------------------------------------------------------------------===//
+
+def TileAndFusePass : Pass<"attune-tile-and-fuse", "mlir::func::FuncOp"> {
+  let summary = "Tiles attention into an scf.forall of attune.attention_tile (flash attention)";
+  let description = [{
+    Every `attune.attention` becomes an `attune.attention_tile` over keys
+    transposed once to `[B, H, D, Skv]` (`attune.reshape` + `attune.transpose`,
+    so each key tile is a unit-stride `[D, Tk]` operand of the GEMM
+    micro-kernel), which is then tiled through its TilingInterface with
+    `scf::tileUsingSCF` into an `scf.forall` over (batch, head, query tile).
+    Each tile carries `key_tile`; `attune-convert-to-linalg` lowers it to the
+    flash loop (online softmax over key tiles), so QKᵀ, masking, softmax and
+    ·V are fused per tile and no `[Sq, Skv]` buffer exists.
+
+    Tile sizes `[query_tile, key_tile]`, per op: the pass options when set
+    (non-zero), else the op's `attune.tile_sizes` attribute (a
+    `DenseI64ArrayAttr`, 0 = choose; written by tuning records), else a
+    heuristic: query tile a divisor of Sq in [32, 64] (else 64) shrunk by
+    halves while the forall has fewer than `chunks` iterations (not below
+    16); key tile the largest multiple of 16 <= 256 dividing Skv (else 256, or
+    Skv when smaller). A query tile that does not divide Sq leaves a tail
+    tile (a second forall over batch and heads); the flash loop peels a key
+    tail the same way, so every tile has static shapes.
+
+    ```mlir
+    %o = attune.attention %q, %k, %v {num_heads = 12 : i64} : (tensor<1x512x768xf32>, ...) -> tensor<1x512x768xf32>
+    // becomes
+    %kh = attune.reshape %k ... -> tensor<1x512x12x64xf32>
+    %kt = attune.transpose %kh {perm = array<i64: 0, 2, 3, 1>} ... -> tensor<1x12x64x512xf32>
+    %r = scf.forall (%b, %h, %i) = (0, 0, 0) to (1, 12, 512) step (1, 1, 64) shared_outs(%o = %init) ... {
+      %t = attune.attention_tile %qs, %kts, %vs, %off {key_tile = 256 : i64, num_heads = 1 : i64, scale = 1.250000e-01 : f32} ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice %t into %o[...] ... }
+    }
+    ```
+  }];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", "0",
+           "query rows per tile (0: the op's attune.tile_sizes, else the heuristic)">,
+    Option<"keyTile", "key-tile", "int64_t", "0",
+           "keys per flash-loop step (0: the op's attune.tile_sizes, else the heuristic)">,
+    Option<"chunks", "chunks", "int64_t", "16",
+           "parallel iterations the heuristic aims for per attention">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif
