@@ -122,7 +122,7 @@ func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x1
 // CHECK-DAG:       tensor.extract_slice %[[B]][%[[N]]] [32] [1]
 // CHECK-DAG:       tensor.extract_slice %[[R]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
 // CHECK:           linalg.fill
-// CHECK:           %[[MK:.+]] = linalg.generic {{.+}} attrs = {attune.microkernel}
+// CHECK:           %[[MK:.+]] = linalg.generic {{.+}} attrs = {attune.config = {{.+}}, attune.microkernel}
 // CHECK:           %[[EPI:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[MK]])
 // CHECK:             linalg.generic
 // CHECK-SAME:          ins(%{{.+}}, %{{.+}} : tensor<16xf32>, tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
