@@ -96,7 +96,9 @@ static LogicalResult inferMatmul(StringRef opName, std::optional<Location> loc, 
                                  Value rhsV, bool tb, SmallVectorImpl<Type> &results) {
   auto lhs = rankedType(lhsV), rhs = rankedType(rhsV);
   std::string op = ("'attune." + opName + "' op ").str();
-  if (lhs.getElementType() != rhs.getElementType())
+  // Same element types, or the mixed-precision form f32 x bf16 -> f32.
+  bool mixedBF16 = lhs.getElementType().isF32() && rhs.getElementType().isBF16();
+  if (lhs.getElementType() != rhs.getElementType() && !mixedBF16)
     return fail(loc, op + "rhs: expected element type " +
                          typeStr(lhs.getElementType()) + " (as lhs), found " +
                          typeStr(rhs.getElementType()));

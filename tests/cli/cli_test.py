@@ -633,6 +633,40 @@ def _(ctx):
     c.finish()
 
 
+@case("bad-dtype", "help")
+def _(ctx):
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"),
+                    "--dtype", "fp8", "-o", os.path.join(ctx.tmp, "d.so")),
+            ["--dtype", "'fp8'", "f32", "bf16"])
+    c.no_file(os.path.join(ctx.tmp, "d.so"))
+    c.finish()
+
+
+@case("bf16-tiled-ir", "compile")
+def _(ctx):
+    # --dtype bf16 on a target with avx512_bf16 (named, so any host can
+    # compile it): the encoder's dense weights become bf16 pair panels and
+    # their matmuls the mixed f32 x bf16 form.
+    c = Checker()
+    out = os.path.join(ctx.tmp, "bf16.tiled.mlir")
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--dtype", "bf16",
+                "--target", "x86-64-avx512-bf16", "--compile-to", "tiled", "-o", out)
+    if c.ok(r) and c.file(out):
+        text = open(out).read()
+        c.contains(text, [rx(r'attune\.weight = "[^"]+@B\d+"'), rx(r"tensor<\d+x\d+xbf16>"),
+                          rx(r"arith\.truncf %\S+ : f32 to bf16")], out)
+        c.lacks(text, [rx(r'attune\.weight = "[^"]+@P\d+"')], out)
+    # Without avx512_bf16 the GEMMs stay f32 and the compiler says so.
+    out2 = os.path.join(ctx.tmp, "f32.tiled.mlir")
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--dtype", "bf16",
+                "--target", "x86-64-avx512", "--compile-to", "tiled", "-o", out2)
+    if c.ok(r) and c.file(out2):
+        c.contains(r.stdout, ["bf16 requested", "no avx512_bf16", "using f32"], "stdout")
+        c.lacks(open(out2).read(), [rx(r"xbf16>")], out2)
+    c.finish()
+
+
 @case("bad-target", "help")
 def _(ctx):
     c = Checker()

@@ -48,7 +48,10 @@ MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 options:
   -o, --output PATH       output library (default: <MODEL file stem>.so in the current directory);
                           with --compile-to: the file that receives that phase
-  --target T              host (default), x86-64-avx2, x86-64-avx512
+  --target T              host (default), x86-64-avx2, x86-64-avx512, x86-64-avx512-bf16
+  --dtype f32|bf16        precision of the weight GEMMs (default f32); bf16: weights stored
+                          in bf16, activations rounded to bf16, f32 accumulation, with
+                          avx512_bf16 (vdpbf16ps); targets without it keep f32 (docs/bf16.md)
   --compile-to PHASE      stop after PHASE: import, graph, fused, tiled, buffers, vector,
                           llvm (.mlir text), object (.o), library (default)
   --dump-ir DIR           write the IR after every phase to DIR/NN-PHASE.mlir
@@ -267,6 +270,11 @@ int compileMain(int argc, char **argv) {
       if (!takeValue(argc, argv, i, "-o", o.output)) return 1;
     } else if (a == "--target") {
       if (!takeValue(argc, argv, i, "--target", o.target)) return 1;
+    } else if (a == "--dtype") {
+      if (!takeValue(argc, argv, i, "--dtype", o.dtype)) return 1;
+      if (o.dtype != "f32" && o.dtype != "bf16")
+        return fail("--dtype: unknown element type '" + o.dtype + "' (expected one of: " +
+                    attune::dtypeList() + ")");
     } else if (a == "--compile-to") {
       if (!takeValue(argc, argv, i, "--compile-to", v)) return 1;
       auto p = mlir::attune::parsePhase(v);

@@ -187,6 +187,8 @@ llvm::Error copyTokenizerFiles(const std::string &modelDir, const std::string &s
 
 } // namespace
 
+const char *dtypeList() { return "f32, bf16"; }
+
 std::string formatDims(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -285,9 +287,11 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
     if (p == Phase::Tiled && fn) {
       // Kernel configs (tuning records or the heuristic) before prepacking:
       // the panel width of a weight follows its reader's config.
+      // (--dtype bf16: the bf16 micro-kernel's tile is not tunable yet; its
+      // GEMMs keep the heuristic.)
       std::vector<KernelChoice> choices =
-          applyTuning(fn, o.tuning.get(), tuningTargetOf(target), topts.vectorWidth,
-                      topts.parallelChunks);
+          applyTuning(fn, topts.bf16Matmuls ? nullptr : o.tuning.get(), tuningTargetOf(target),
+                      topts.vectorWidth, topts.parallelChunks);
       if (!o.forceConfig.empty())
         for (KernelChoice &c : choices) {
           std::string why = checkConfig(c.site, o.forceConfig);
@@ -297,6 +301,8 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
           attachConfig(c.site, o.forceConfig);
         }
       prepackWeights(fn, model->weights, topts.vectorWidth);
+      if (topts.bf16Matmuls)
+        convertPanelsToBF16(fn, model->weights);
     }
     if (auto err = lowerTo(module, prev, p, topts))
       return err;
@@ -417,6 +423,22 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   topts.cpu = target->cpu;
   topts.features = target->features;
   topts.parallelChunks = o.parallelChunks;
+  if (o.dtype != "f32" && o.dtype != "bf16")
+    return makeError("--dtype: unknown element type '" + o.dtype + "' (expected one of: " +
+                     dtypeList() + ")");
+  if (o.dtype == "bf16") {
+    // vdpbf16ps needs AVX-512 BF16; without it the GEMMs stay f32 (an
+    // emulation through f32 FMAs would be slower than f32 itself at
+    // compute-bound shapes, docs/bf16.md).
+    llvm::SmallVector<llvm::StringRef> features;
+    llvm::StringRef(target->features).split(features, ',');
+    bool has = llvm::is_contained(features, "+avx512bf16");
+    if (has && topts.vectorWidth == 16)
+      topts.bf16Matmuls = true;
+    else
+      log << "bf16 requested but the target (" << target->description
+          << ") has no avx512_bf16; using f32\n";
+  }
   Phase last = o.compileTo.value_or(Phase::Library);
 
   // Buckets: the primary is the largest length, further entries the others.

@@ -4,6 +4,9 @@
 //                       (batch..., m, n, k); broadcast batch dims read index 0
 //   attune.fused_matmul -> the same contraction + one epilogue generic
 //                       (bias, relu/gelu, residual) updating it in place
+//   mixed f32 x bf16 -> linalg.generic truncf(lhs) to a bf16 tensor, then the
+//                       contraction c + extf(a) * extf(b) (f32 accumulator;
+//                       the bf16 micro-kernel, MicroKernel.h)
 //   attune.embedding -> linalg.generic with tensor.extract from the table
 //                       (ids clamped into range: the runtime rejects bad ids
 //                       before they get here; the clamp keeps every load in
@@ -19,6 +22,22 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::attune {
+
+/// An elementwise generic rounding the f32 tensor `v` to bf16.
+static Value buildTruncateToBF16(OpBuilder &rw, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto bt = RankedTensorType::get(t.getShape(), rw.getBF16Type());
+  Value init = rw.create<tensor::EmptyOp>(loc, bt.getShape(), bt.getElementType());
+  auto id = AffineMap::getMultiDimIdentityMap(t.getRank(), rw.getContext());
+  SmallVector<utils::IteratorType> iters(t.getRank(), utils::IteratorType::parallel);
+  return rw
+      .create<linalg::GenericOp>(
+          loc, bt, ValueRange{v}, ValueRange{init}, ArrayRef<AffineMap>{id, id}, iters,
+          [](OpBuilder &b, Location l, ValueRange a) {
+            b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::TruncFOp>(l, b.getBF16Type(), a[0])});
+          })
+      .getResult(0);
+}
 
 Value buildMatmul(OpBuilder &rw, Location loc, Value lhsV, Value rhsV, bool transposeB,
                   RankedTensorType out) {
@@ -53,10 +72,20 @@ Value buildMatmul(OpBuilder &rw, Location loc, Value lhsV, Value rhsV, bool tran
   SmallVector<utils::IteratorType> iters(numLoops - 1, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   Value acc = buildFilled(rw, loc, out, zeroAttr(out.getElementType()));
+  // f32 x bf16 (attune.matmul's mixed form): round lhs to bf16 once, here,
+  // so the contraction reads two bf16 operands and accumulates in f32.
+  bool mixed = lhs.getElementType().isF32() && rhs.getElementType().isBF16();
+  if (mixed)
+    lhsV = buildTruncateToBF16(rw, loc, lhsV);
   auto generic = rw.create<linalg::GenericOp>(
       loc, out, ValueRange{lhsV, rhsV}, ValueRange{acc}, maps, iters,
-      [](OpBuilder &b, Location l, ValueRange a) {
-        Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value x = a[0], y = a[1];
+        if (mixed) {
+          x = b.create<arith::ExtFOp>(l, b.getF32Type(), x);
+          y = b.create<arith::ExtFOp>(l, b.getF32Type(), y);
+        }
+        Value prod = b.create<arith::MulFOp>(l, x, y);
         b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
       });
   return generic.getResult(0);

@@ -59,9 +59,16 @@ llvm::Expected<CPUTarget> resolveCPUTarget(llvm::StringRef name) {
     t.description = "x86-64-avx512 (x86-64-v4: AVX-512 F/BW/CD/DQ/VL)";
     return t;
   }
+  if (name == "x86-64-avx512-bf16") {
+    t.cpu = "x86-64-v4";
+    t.features = "+avx512bf16";
+    t.description = "x86-64-avx512-bf16 (x86-64-v4 + AVX512_BF16)";
+    return t;
+  }
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "--target: unknown target '" + name.str() +
-                                     "' (expected host, x86-64-avx2 or x86-64-avx512)");
+                                     "' (expected host, x86-64-avx2, x86-64-avx512 or "
+                                     "x86-64-avx512-bf16)");
 }
 
 llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &object,

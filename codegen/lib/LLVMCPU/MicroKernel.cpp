@@ -138,10 +138,10 @@ std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
                                                            int64_t w) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.hasDynamicShape())
     return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands())
-    if (!getElementTypeOrSelf(operand.get().getType()).isF32())
-      return std::nullopt;
-  if (!isMultiplyAccumulate(op))
+  bool f32 = llvm::all_of(op->getOpOperands(), [](OpOperand &operand) {
+    return getElementTypeOrSelf(operand.get().getType()).isF32();
+  });
+  if (!(f32 && isMultiplyAccumulate(op)) && !isBF16DotAccumulate(op))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   for (AffineMap m : maps)
@@ -208,6 +208,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   auto dims = matchMicroKernelContraction(op, w);
   if (!dims)
     return failure();
+  if (isBF16DotAccumulate(op))
+    return lowerToBF16MicroKernel(rewriter, op, *dims, w);
   Location loc = op.getLoc();
   Value A = op.getDpsInputOperand(0)->get(), B = op.getDpsInputOperand(1)->get(),
         C = op.getDpsInitOperand(0)->get();

@@ -64,7 +64,7 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     // Weights stored in panel layout may only be read by micro-kernels: any
     // other reader would see scrambled data, so that is a compile error.
     for (BlockArgument arg : func.getArguments()) {
-      if (packedPanelWidth(arg) <= 0)
+      if (packedPanelWidth(arg) <= 0 && bf16PanelWidth(arg) <= 0)
         continue;
       SmallVector<Value> worklist{arg};
       while (!worklist.empty()) {

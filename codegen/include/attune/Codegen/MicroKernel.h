@@ -64,6 +64,26 @@ int64_t packedPanelWidth(Value v);
 LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                                  int64_t vectorWidth);
 
+//===----------------------------------------------------------------------===//
+// bf16 (MicroKernelBF16.cpp, docs/bf16.md)
+//===----------------------------------------------------------------------===//
+
+/// The contraction attune.matmul's mixed form lowers to: bf16 A and B, f32
+/// C, body yield(c + extf(a) * extf(b)).
+bool isBF16DotAccumulate(linalg::LinalgOp op);
+
+/// nr when `v` is a function argument holding a bf16 weight in pair-panel
+/// layout (name suffix "@B<nr>", tools/lib/PrepackBF16.cpp), else 0.
+int64_t bf16PanelWidth(Value v);
+
+/// The avx512_bf16 micro-kernel for a contraction matched as
+/// isBF16DotAccumulate (memrefs): per pair of k, vdpbf16ps of a broadcast
+/// (a[k], a[k+1]) pair with a 32-bf16 row of the B panel. Fails (IR
+/// unchanged) when B is not a pair panel of the tile's nr or A's k is not
+/// its innermost, unit-stride dim.
+LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                                     const ContractionDims &dims, int64_t vectorWidth);
+
 } // namespace mlir::attune
 
 #endif

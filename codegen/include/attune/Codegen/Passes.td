@@ -45,8 +45,9 @@ def VectorizeMemrefsPass : Pass<"attune-vectorize", "mlir::func::FuncOp"> {
     `linalg::vectorize`; then transfer hoisting, contraction lowering to
     outer products / FMAs, transfer and multi-reduction lowering.
   }];
+  // LLVM: the bf16 micro-kernel calls the vdpbf16ps intrinsic directly.
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect"];
 }
 
 def ForallToParallelForPass : Pass<"attune-forall-to-parallel-for", "mlir::func::FuncOp"> {

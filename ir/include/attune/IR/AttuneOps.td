@@ -111,6 +111,10 @@ def Attune_MatmulOp : Attune_Op<"matmul",
     `transpose_b`). Leading batch dimensions broadcast like NumPy; a rank-2
     rhs is shared by every batch.
 
+    Mixed precision: an f32 `lhs` with a bf16 `rhs` (what `attune compile
+    --dtype bf16` makes of weight GEMMs, docs/bf16.md) means lhs rounded to
+    bf16 (nearest-even), products and sums in f32, an f32 result.
+
     ```mlir
     %y = attune.matmul %x, %w : (tensor<1x8x64xf32>, tensor<64x256xf32>) -> tensor<1x8x256xf32>
     %s = attune.matmul %q, %k {transpose_b} : (tensor<4x8x16xf32>, tensor<4x8x16xf32>) -> tensor<4x8x8xf32>
@@ -323,7 +327,7 @@ def Attune_FusedMatmulOp : Attune_Op<"fused_matmul",
     `attune.matmul` (batched, optional `transpose_b`, same shape rules).
     `bias` and `residual` are optional and each must broadcast to the
     matmul's result shape (a bias is usually `[N]`, a residual the full
-    result). `activation` is one of `"none"`, `"relu"`, `"gelu"` (erf form),
+    result). Like `attune.matmul`, an f32 `lhs` may meet a bf16 `rhs`. `activation` is one of `"none"`, `"relu"`, `"gelu"` (erf form),
     `"gelu_tanh"` (tanh approximation), with `attune.gelu`'s formulas.
     Produced by `--attune-fuse-epilogue`; lowered to one contraction and one
     elementwise epilogue generic.

@@ -47,6 +47,9 @@ struct TargetOptions {
   int64_t parallelChunks = 16;
   /// Innermost (vector) tile width in elements.
   int64_t vectorWidth = 16;
+  /// --dtype bf16 on a target with avx512_bf16: weight GEMMs in bf16 pair
+  /// panels (the driver's convertPanelsToBF16; docs/bf16.md).
+  bool bf16Matmuls = false;
   /// The fusion passes of the `fused` phase emit their report remarks
   /// (collect them with FusionReportCollector, attune/Transforms/FusionReport.h).
   bool fusionReport = false;

@@ -83,6 +83,10 @@ struct CompileOptions {
   /// attune tune's trials: this config for every tunable op of its kind
   /// (an op it does not fit is an error); empty = lookup as above.
   formats::IntFields forceConfig;
+  /// --dtype: "f32" (default) or "bf16" (weight GEMMs in bf16 with f32
+  /// accumulation where the target has avx512_bf16, else f32 with a note in
+  /// the log; docs/bf16.md).
+  std::string dtype = "f32";
 };
 
 /// Runs the whole compilation. Progress/timings go to `log`.
@@ -101,6 +105,18 @@ llvm::Error lowerTo(mlir::ModuleOp module, mlir::attune::Phase to,
 /// Then stores f32 matmul rhs weights with N a multiple of `vectorWidth` in
 /// the micro-kernel's panel layout (as "NAME@P<nr>"; 0 = no panels).
 void prepackWeights(mlir::func::FuncOp fn, WeightTable &weights, int64_t vectorWidth = 0);
+
+/// --dtype bf16: stores every weight that prepackWeights put in f32 panels
+/// ("NAME@P<nr>") as bf16 pair panels ("NAME@B<nr>", the layout of the
+/// avx512_bf16 micro-kernel) and so turns its matmuls into the mixed
+/// f32 x bf16 form. Returns how many weights it converted.
+int convertPanelsToBF16(mlir::func::FuncOp fn, WeightTable &weights);
+
+/// f32 -> bf16, round to nearest even (NaN stays NaN).
+uint16_t roundToBF16(float f);
+
+/// The dtypes --dtype accepts: "f32, bf16".
+const char *dtypeList();
 
 /// "[1,8,64]"
 std::string formatDims(const std::vector<int64_t> &shape);
