@@ -32,6 +32,7 @@ BUILD=$(cd "$BUILD" && pwd)
 TARGETS=(
   "fuzz_safetensors 16384 $FUZZ_DIR/safetensors.dict"
   "fuzz_npy         4096  $FUZZ_DIR/npy.dict"
+  "fuzz_tuning_records 8192 $FUZZ_DIR/tuning_records.dict"
   "fuzz_wordpiece   16384 $FUZZ_DIR/wordpiece.dict"
   "fuzz_bpe         16384 $FUZZ_DIR/bpe.dict"
   "fuzz_json_graph  16384 $FUZZ_DIR/json.dict"

@@ -254,13 +254,14 @@ class Context:
         os.makedirs(path, exist_ok=True)
         return path
 
-    def run(self, *args, cwd=None):
+    def run(self, *args, cwd=None, env=None):
         cmd = [self.attune] + [str(a) for a in args]
         # A new session, so that a hung command is killed together with the
         # tools it started (the linker, ...).
         p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             start_new_session=True)
+                             start_new_session=True,
+                             env=None if env is None else dict(os.environ, **env))
         try:
             out, err = p.communicate(timeout=TIMEOUT_S)
             timed_out = False
@@ -2059,6 +2060,168 @@ def _(ctx):
             # Killed between renaming the weights and the library: the old
             # library must refuse the new weights file, naming it.
             c.contains(r.stderr, ["enc.weights", ci("another compile")], "stderr")
+    c.finish()
+
+
+# --------------------------------------------------------------------------
+# attune tune: records, crash isolation, resume, compile/inspect --tuning
+# --------------------------------------------------------------------------
+
+TUNE_FAST = ["--threads", "1", "--min-trial-time", "0.01s"]
+
+
+def read_records(c, path):
+    if not c.file(path):
+        return None
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except ValueError as e:
+        c.require(False, "%s is not JSON: %s" % (path, e))
+        return None
+    c.require(doc.get("format") == "attune-tuning" and doc.get("version") == 1,
+              "%s: not an attune-tuning version 1 file" % path)
+    return doc.get("records", [])
+
+
+def fx_tuned(ctx):
+    """attune tune on the example encoder with a small budget."""
+    out = ctx.mkdir("tune")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
+                "--work-dir", os.path.join(out, "work"), *TUNE_FAST)
+    if c.ok(r):
+        c.contains(r.stdout, ["distinct kernels", "wrote " + path], "stdout")
+        recs = read_records(c, path)
+        if recs is not None:
+            c.require(len(recs) >= 1, "no records written")
+            c.require(any(x["status"] == "ok" for x in recs), "no ok record")
+            kinds = {x["key"]["kind"] for x in recs}
+            c.require(kinds <= {"matmul", "fused_matmul", "attention"}, "kinds %s" % kinds)
+            for x in recs:
+                c.require(any(t["config"] == {} for t in x.get("trials", [])),
+                          "record %s has no baseline trial" % x["key"])
+    c.finish()
+    return path
+
+
+@case("tune-help", "tune")
+def _(ctx):
+    c = Checker()
+    r = ctx.run("tune", "--help")
+    if c.ok(r):
+        c.contains(r.stdout, ["--budget", "--target", "--threads", "-o", "resume",
+                              "docs/tuning.md"], "stdout")
+    c.finish()
+
+
+@case("tune-compile-inspect-resume", "tune")
+def _(ctx):
+    path = ctx.fixture("tuned", fx_tuned)
+    c = Checker()
+    with open(path) as f:
+        before = json.load(f)["records"]
+    # Resume: complete records are skipped, their trials not re-run.
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
+                *TUNE_FAST)
+    if c.ok(r):
+        after = read_records(c, path) or []
+        for b in before:
+            if not b["complete"]:
+                continue
+            c.contains(r.stdout, ["already tuned"], "stdout")
+            a = [x for x in after if x["key"] == b["key"]]
+            c.require(len(a) == 1 and a[0]["trials"] == b["trials"],
+                      "the resumed run changed the complete record %s" % b["key"])
+        c.require(len(after) >= len(before), "records lost on resume")
+    # compile --tuning: the library matches the reference.
+    lib = os.path.join(ctx.mkdir("tune-lib"), "encoder.so")
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--tuning", path, "-o", lib)
+    if c.ok(r):
+        r = ctx.run("run", lib, *encoder_inputs(ctx), "--compare-reference",
+                    ctx.ex("encoder_fused.json"))
+        c.ok(r)
+    # inspect --tuning: every kernel with its config and source.
+    r = ctx.run("inspect", ctx.ex("encoder_fused.json"), "--tuning", path, "--json")
+    if c.ok(r):
+        doc = json.loads(r.stdout)
+        ks = doc.get("kernels", [])
+        c.require(len(ks) >= 1, "inspect --json lists no kernels")
+        ok_keys = [x["key"] for x in (read_records(c, path) or []) if x["status"] == "ok"]
+        for k in ks:
+            c.require(k["source"] in ("exact", "nearest", "heuristic"), "source %r" % k)
+            tuned = any(x["kind"] == k["kind"] and x["shape"] == k["shape"] for x in
+                        [o for o in ok_keys])
+            if tuned:
+                c.require(k["source"] == "exact", "a tuned kernel is not 'exact': %r" % k)
+    r = ctx.run("inspect", ctx.ex("encoder_fused.json"), "--tuning", path)
+    if c.ok(r):
+        c.contains(r.stdout, ["kernels (config and where it came from", "[exact]"], "stdout")
+    c.finish()
+
+
+@case("tune-crashing-candidate-is-recorded", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-crash")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    # The test hook aborts every trial whose config contains "mr=4" and the
+    # baseline ("heuristic"): the run goes on and records them as failed.
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "12s",
+                *TUNE_FAST, env={"ATTUNE_TUNE_TEST_CRASH": "heuristic"})
+    c.note(r)
+    c.require(r.returncode == 0, "expected exit status 0, got %s" % r.returncode)
+    recs = read_records(c, path) or []
+    crashed = [t for x in recs for t in x.get("trials", [])
+               if t["status"] == "failed" and "SIGABRT" in t.get("reason", "")]
+    c.require(len(crashed) >= 1, "no trial recorded as crashed (SIGABRT)")
+    c.require(all(t["config"] == {} for t in crashed), "a non-baseline trial crashed")
+    for x in recs:
+        if x["status"] == "ok":
+            c.require("config" in x and x["config"] != {},
+                      "the crashed heuristic cannot be the winner: %r" % x["key"])
+    c.finish()
+
+
+@case("tune-hanging-candidate-times-out", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-hang")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    # Trials with mr=16 hang; --trial-timeout kills them, the run goes on.
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "15s",
+                "--trial-timeout", "1s", *TUNE_FAST, env={"ATTUNE_TUNE_TEST_HANG": "mr=16 "})
+    c.note(r)
+    c.require(r.returncode == 0, "expected exit status 0, got %s" % r.returncode)
+    recs = read_records(c, path) or []
+    hung = [t for x in recs for t in x.get("trials", [])
+            if t["status"] == "failed" and "timed out" in t.get("reason", "")]
+    c.require(len(hung) >= 1, "no trial recorded as timed out")
+    c.require(all(t["config"].get("mr") == 16 for t in hung), "a trial without mr=16 timed out")
+    c.finish()
+
+
+@case("tune-bad-records", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-bad")
+    bad = os.path.join(out, "bad.json")
+    write_text(bad, json.dumps({"format": "attune-tuning", "version": 1, "records": [
+        {"key": {"kind": "matmul", "dtype": "f32",
+                 "shape": {"batch": 1, "m": 16, "n": 64, "k": "64"},
+                 "target": {"arch": "x86_64", "cpu": "x", "features": []}},
+         "status": "ok", "complete": True, "config": {}, "time_ms": 1}]}))
+    c = Checker()
+    c.error(ctx.run("compile", ctx.ex("encoder_fused.json"), "--tuning", bad, "-o",
+                    os.path.join(out, "x.so")),
+            ["--tuning", bad, "records[0].key.shape.k", "expected an integer"])
+    c.no_file(os.path.join(out, "x.so"))
+    c.error(ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", bad, "--budget", "5s"),
+            [bad, "records[0].key.shape.k", ci("move it away")])
+    c.error(ctx.run("inspect", ctx.ex("encoder_fused.json"), "--tuning", bad),
+            [bad, "records[0].key.shape.k"])
+    c.error(ctx.run("tune", ctx.ex("encoder_fused.json"), "--budget", "soon"),
+            ["--budget", "'soon'"])
     c.finish()
 
 

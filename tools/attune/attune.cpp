@@ -13,6 +13,7 @@
 #include "attune/Tools/Config.h"
 #include "attune/Tools/Inspect.h"
 #include "attune/Tools/RunDriver.h"
+#include "attune/Tools/Tuner.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -32,6 +33,7 @@ commands:
   run       run a compiled library (or the reference interpreter) on .npy inputs
   bench     time a compiled library (p50/p90 latency)
   inspect   what the fusion passes fused in a model, per scope, and why near misses did not
+  tune      search kernel configs (tiles, vector width, K blocking, split) -> tuning records
 
 Run 'attune <command> --help' for the options of a command.
 )";
@@ -58,6 +60,9 @@ options:
   --embed-weights         put the weights into the .so instead of OUT.weights
   --weights FILE          .safetensors weights for a .mlir model
   --chunks N              minimum parallel chunks per kernel (default 16)
+  --tuning FILE.json      kernel configs from attune tune's records: the exact kernel key,
+                          else the nearest shape of the same kind/dtype/target, else the
+                          heuristic (docs/tuning.md)
 
 Hugging Face and ONNX models:
   --batch N               batch size to specialize for (default 1)
@@ -123,6 +128,30 @@ options:
   --json FILE             also write the numbers as JSON
 )";
 
+const char *kTuneHelp = R"(usage: attune tune MODEL -o tune.json [options]
+
+Finds the distinct kernels of MODEL (matmul / fused_matmul by shape, attention), and for each
+searches register tiles, vector widths, K blocking and the parallel split: every candidate is
+compiled as a single-kernel library, checked against the reference interpreter and timed in a
+child process (a crash, timeout or wrong result is recorded as failed). The fastest correct
+config wins if it beats the heuristic by >= 2%. The records file is written atomically after
+every trial; running the same command again resumes (kernels already tuned are skipped).
+Use the result with attune compile --tuning tune.json. Schema and rules: docs/tuning.md.
+
+options:
+  -o, --output FILE       the records file (default tune.json; resumed when it exists)
+  --target T              host (default), x86-64-avx2, x86-64-avx512
+  --budget TIME           total search time, e.g. 120s, 5m, 90 (default 120s)
+  --threads N             threads the candidates run with (default 1)
+  --chunks N              as for compile (default 16)
+  --trial-timeout TIME    a trial running longer is killed and recorded as failed (default 120s)
+  --min-trial-time TIME   timed runs per trial last at least this long (default 0.25s)
+  --work-dir DIR          keep the extracted kernels and trial logs there (default: a
+                          temporary directory, removed at the end)
+  --weights FILE, --batch N, --seq-len S, --pooling mean|cls
+                          as for compile
+)";
+
 const char *kInspectHelp = R"(usage: attune inspect MODEL [options]
 
 Runs the fusion passes (softmax, GELU, layer norm / skip layer norm, attention, matmul epilogues)
@@ -135,6 +164,11 @@ options:
                           "skip_layer_norm", "gelu", "softmax", "epilogue"}, "misses": [{"pattern",
                           "node", "scope", "reason"}], "scopes": {...}}
   --graph FILE.dot        write the fused graph (Graphviz; fused ops highlighted)
+  --tuning FILE.json      list every tunable kernel (matmul, fused_matmul, attention) with the
+                          config attune compile --tuning would give it and where it came from
+                          (exact, nearest, heuristic); with --json as "kernels": [...]
+  --kernels               the same list without records (every kernel: heuristic)
+  --target T, --chunks N  as for compile (the records' target key, the heuristic's split)
   --weights FILE          .safetensors weights for a .mlir MODEL
   --batch N, --seq-len S, --pooling mean|cls
                           as for compile (Hugging Face directories, ONNX dynamic dims)
@@ -273,6 +307,8 @@ int compileMain(int argc, char **argv) {
         return fail("--context: expected a positive integer, found '" + v + "'");
     } else if (a == "--no-kv-cache") {
       o.kvCache = false;
+    } else if (a == "--tuning") {
+      if (!takeValue(argc, argv, i, "--tuning", o.tuningPath)) return 1;
     } else if (a == "--chunks") {
       if (!takeValue(argc, argv, i, "--chunks", v)) return 1;
       if (!parseInt(v, o.parallelChunks) || o.parallelChunks < 1)
@@ -410,6 +446,17 @@ int inspectMain(int argc, char **argv) {
       o.json = true;
     } else if (a == "--graph") {
       if (!takeValue(argc, argv, i, "--graph", o.graphPath)) return 1;
+    } else if (a == "--tuning") {
+      if (!takeValue(argc, argv, i, "--tuning", o.tuningPath)) return 1;
+    } else if (a == "--kernels") {
+      o.kernels = true;
+    } else if (a == "--target") {
+      if (!takeValue(argc, argv, i, "--target", o.target)) return 1;
+    } else if (a == "--chunks") {
+      std::string v;
+      if (!takeValue(argc, argv, i, "--chunks", v)) return 1;
+      if (!parseInt(v, o.parallelChunks) || o.parallelChunks < 1)
+        return fail("--chunks: expected a positive integer, found '" + v + "'");
     } else if (a == "--weights") {
       if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
     } else if (!takePositional("inspect", "MODEL", a, o.model)) {
@@ -419,6 +466,72 @@ int inspectMain(int argc, char **argv) {
   if (o.model.empty())
     return fail("inspect: expected a MODEL (see attune inspect --help)");
   if (auto err = attune::inspect(o, llvm::outs()))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
+/// "120s", "5m", "90", "0.5s" -> seconds (> 0).
+bool parseDuration(const std::string &v, double &secs) {
+  char *end = nullptr;
+  double x = strtod(v.c_str(), &end);
+  if (end == v.c_str() || !(x > 0))
+    return false;
+  std::string unit = end;
+  if (unit == "m" || unit == "min")
+    x *= 60;
+  else if (unit == "h")
+    x *= 3600;
+  else if (!unit.empty() && unit != "s")
+    return false;
+  secs = x;
+  return true;
+}
+
+int tuneMain(int argc, char **argv) {
+  attune::TuneOptions o;
+  o.output.clear();
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i], v;
+    int64_t x;
+    if (int r = parseModelOption(argc, argv, i, o.modelOptions)) {
+      if (r < 0)
+        return 1;
+    } else if (a == "-h" || a == "--help") {
+      llvm::outs() << kTuneHelp;
+      return 0;
+    } else if (a == "-o" || a == "--output") {
+      if (!takeValue(argc, argv, i, "-o", o.output)) return 1;
+    } else if (a == "--target") {
+      if (!takeValue(argc, argv, i, "--target", o.target)) return 1;
+    } else if (a == "--weights") {
+      if (!takeValue(argc, argv, i, "--weights", o.weights)) return 1;
+    } else if (a == "--work-dir") {
+      if (!takeValue(argc, argv, i, "--work-dir", o.workDir)) return 1;
+    } else if (a == "--budget" || a == "--trial-timeout" || a == "--min-trial-time") {
+      if (!takeValue(argc, argv, i, a.c_str(), v)) return 1;
+      double secs;
+      if (!parseDuration(v, secs))
+        return fail(a + ": expected a positive duration such as 120s, 5m or 90, found '" + v +
+                    "'");
+      (a == "--budget" ? o.budgetSeconds
+                       : a == "--trial-timeout" ? o.trialTimeoutSeconds : o.minTrialSeconds) = secs;
+    } else if (a == "--threads" || a == "--chunks") {
+      if (!takeValue(argc, argv, i, a.c_str(), v)) return 1;
+      if (!parseInt(v, x) || x < 1 || x > 1024)
+        return fail(a + ": expected an integer in [1, 1024], found '" + v + "'");
+      if (a == "--threads")
+        o.threads = static_cast<int>(x);
+      else
+        o.parallelChunks = x;
+    } else if (!takePositional("tune", "MODEL", a, o.model)) {
+      return 1;
+    }
+  }
+  if (o.model.empty())
+    return fail("tune: expected a MODEL (see attune tune --help)");
+  if (o.output.empty())
+    o.output = "tune.json";
+  if (auto err = attune::tune(o, llvm::outs(), llvm::errs()))
     return fail(llvm::toString(std::move(err)));
   return 0;
 }
@@ -502,5 +615,9 @@ int main(int argc, char **argv) {
     return benchMain(argc - 2, argv + 2);
   if (cmd == "inspect")
     return inspectMain(argc - 2, argv + 2);
-  return fail("unknown command '" + cmd + "' (expected compile, run, bench or inspect; see attune --help)");
+  if (cmd == "tune")
+    return tuneMain(argc - 2, argv + 2);
+  if (cmd == "__tune-trial") // attune tune's child process (TuneKernel.cpp)
+    return attune::tuneTrialMain(argc - 2, argv + 2);
+  return fail("unknown command '" + cmd + "' (expected compile, run, bench, inspect or tune; see attune --help)");
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/CompileDriver.h"
 #include "attune/Tools/LibraryWriter.h"
+#include "attune/Tools/Tuning.h"
 
 #include "attune/Codegen/EmitObject.h"
 #include "attune/IR/AttuneOps.h"
@@ -284,6 +285,21 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
     // Compile-time weight layout changes happen on the way to `tiled`, so the
     // graph/fused dumps still name the checkpoint's own weights.
     if (p == Phase::Tiled && fn) {
+      // Kernel configs (tuning records or the heuristic) before prepacking:
+      // the panel width of a weight follows its reader's config.
+      // (--dtype bf16: the bf16 micro-kernel's tile is not tunable yet; its
+      // GEMMs keep the heuristic.)
+      std::vector<KernelChoice> choices =
+          applyTuning(fn, topts.bf16Matmuls ? nullptr : o.tuning.get(), tuningTargetOf(target),
+                      topts.vectorWidth, topts.parallelChunks);
+      if (!o.forceConfig.empty())
+        for (KernelChoice &c : choices) {
+          std::string why = checkConfig(c.site, o.forceConfig);
+          if (!why.empty())
+            return makeError(c.site.key.str() + ": config " +
+                             formats::formatFields(o.forceConfig) + ": " + why);
+          attachConfig(c.site, o.forceConfig);
+        }
       prepackWeights(fn, model->weights, topts.vectorWidth);
       if (topts.bf16Matmuls)
         convertPanelsToBF16(fn, model->weights);
@@ -393,6 +409,16 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   auto target = mlir::attune::resolveCPUTarget(o.target);
   if (!target)
     return target.takeError();
+  CompileOptions withRecords;
+  if (!o.tuningPath.empty() && !o.tuning) {
+    auto file = std::make_shared<formats::TuningFile>();
+    std::string error;
+    if (!formats::readTuningFile(o.tuningPath, *file, error))
+      return makeError("--tuning: " + error);
+    withRecords = o;
+    withRecords.tuning = std::move(file);
+    return compile(withRecords, log);
+  }
   mlir::attune::TargetOptions topts;
   topts.cpu = target->cpu;
   topts.features = target->features;

@@ -17,6 +17,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include <map>
+#include "attune/Tools/Tuning.h"
+#include "attune/formats/TuningRecords.h"
 #include <nlohmann/json.hpp>
 
 using namespace mlir;
@@ -129,6 +131,64 @@ llvm::Error inspect(const InspectOptions &o, llvm::raw_ostream &out) {
       }
     });
 
+  // Kernel configs (--tuning / --kernels): what attune compile would use.
+  nlohmann::json kernels = nlohmann::json::array();
+  std::string kernelText;
+  if (o.kernels || !o.tuningPath.empty()) {
+    auto cpu = mlir::attune::resolveCPUTarget(o.target);
+    if (!cpu)
+      return cpu.takeError();
+    formats::TuningFile records;
+    if (!o.tuningPath.empty()) {
+      std::string error;
+      if (!formats::readTuningFile(o.tuningPath, records, error))
+        return makeError("--tuning: " + error);
+    }
+    auto fn = module.lookupSymbol<func::FuncOp>("main");
+    if (!fn)
+      return makeError(o.model + ": no func.func @main");
+    llvm::raw_string_ostream ts(kernelText);
+    ts << "kernels (config and where it came from"
+       << (o.tuningPath.empty() ? "" : ", records: " + o.tuningPath) << "):\n";
+    for (const KernelChoice &c :
+         applyTuning(fn, o.tuningPath.empty() ? nullptr : &records, tuningTargetOf(*cpu),
+                     target.vectorWidth, o.parallelChunks)) {
+      std::string config = c.config.empty() ? "default" : formats::formatFields(c.config);
+      std::string source = formats::tuningSourceName(c.source);
+      nlohmann::json k = {{"op", c.site.where},
+                          {"kind", c.site.key.kind},
+                          {"dtype", c.site.key.dtype},
+                          {"shape", nlohmann::json::object()},
+                          {"config", nlohmann::json::object()},
+                          {"source", source}};
+      for (auto &[d, v] : c.site.key.shape)
+        k["shape"][d] = v;
+      for (auto &[f, v] : c.config)
+        k["config"][f] = v;
+      std::string from;
+      if (c.record) {
+        nlohmann::json rs = nlohmann::json::object();
+        for (auto &[d, v] : c.record->key.shape)
+          rs[d] = v;
+        k["record_shape"] = rs;
+        k["record_time_ms"] = c.record->timeMs;
+        if (c.record->baselineMs > 0)
+          k["record_baseline_ms"] = c.record->baselineMs;
+        if (c.record->config.empty())
+          from = " (measured: the heuristic is fastest)";
+        if (c.source == formats::TuningSource::Nearest)
+          from += " (record for " + c.record->key.str() + ")";
+      }
+      kernels.push_back(k);
+      std::string shape;
+      for (auto &[d, v] : c.site.key.shape)
+        shape += (shape.empty() ? "" : " ") + d + "=" + std::to_string(v);
+      ts << "  " << (c.site.where.empty() ? "?" : c.site.where) << ": " << c.site.key.kind
+         << " " << c.site.key.dtype << " " << shape << ": " << config << " [" << source << "]"
+         << from << "\n";
+    }
+  }
+
   // Per scope: pattern -> fused count.
   std::map<std::string, std::map<std::string, int>> byScope;
   for (const mlir::attune::FusionSite &s : report->sites())
@@ -157,6 +217,8 @@ llvm::Error inspect(const InspectOptions &o, llvm::raw_ostream &out) {
                         {"fusions", fusions},
                         {"misses", misses},
                         {"scopes", scopes}};
+    if (o.kernels || !o.tuningPath.empty())
+      j["kernels"] = kernels;
     out << j.dump(2) << "\n";
   } else {
     out << "model: " << model->name << " (" << o.model << ")\n";
@@ -177,6 +239,7 @@ llvm::Error inspect(const InspectOptions &o, llvm::raw_ostream &out) {
     }
     if (report->misses().empty())
       out << "no near misses\n";
+    out << kernelText;
   }
 
   if (!o.graphPath.empty()) {

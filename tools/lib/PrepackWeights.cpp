@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/CompileDriver.h"
 
+#include "attune/Codegen/KernelConfig.h"
 #include "attune/Codegen/MicroKernel.h"
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -100,6 +101,23 @@ void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
     packPanels(fn, table, vectorWidth);
 }
 
+/// The panel width every reader of a weight [K, n] needs: the nr of its
+/// attune.config (tuning records) or the heuristic's; 0 when the readers
+/// disagree or cannot use panels (the weight then stays row-major).
+static int64_t panelWidthOfReaders(ArrayRef<WeightOp> ops, int64_t n, int64_t vectorWidth) {
+  int64_t nr = -1;
+  for (WeightOp w : ops)
+    for (OpOperand &use : w->getUses()) {
+      std::optional<MicroKernelConfig> cfg = getMicroKernelConfig(use.getOwner());
+      int64_t mine = cfg ? cfg->nr
+                         : (n % vectorWidth == 0 ? chooseRegisterTile(n, vectorWidth).nr : 0);
+      if (mine <= 0 || n % mine != 0 || (nr >= 0 && nr != mine))
+        return 0;
+      nr = mine;
+    }
+  return nr;
+}
+
 static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
   llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
   fn.walk([&](WeightOp w) { byName[w.getNameAttr().getAttr()].push_back(w); });
@@ -116,10 +134,11 @@ static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth)
       });
     });
     const WeightTable::Entry *e = table.find(name.str());
-    if (!onlyRhs || n % vectorWidth != 0 || !e || e->type != ElementType::F32 ||
-        e->shape != std::vector<int64_t>{k, n})
+    if (!onlyRhs || !e || e->type != ElementType::F32 || e->shape != std::vector<int64_t>{k, n})
       continue;
-    int64_t nr = mlir::attune::chooseRegisterTile(n, vectorWidth).nr;
+    int64_t nr = panelWidthOfReaders(ops, n, vectorWidth);
+    if (nr <= 0)
+      continue;
     std::vector<uint8_t> bytes(e->nbytes);
     const float *src = reinterpret_cast<const float *>(e->data);
     float *dst = reinterpret_cast<float *>(bytes.data());

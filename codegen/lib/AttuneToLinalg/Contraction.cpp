@@ -16,6 +16,7 @@
 #include "PopulatePatterns.h"
 #include "Utils.h"
 
+#include "attune/Codegen/KernelConfig.h"
 #include "attune/IR/AttuneOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -92,12 +93,20 @@ Value buildMatmul(OpBuilder &rw, Location loc, Value lhsV, Value rhsV, bool tran
 
 namespace {
 
+/// The tuned config of an attune matmul (KernelConfig.h) goes with its
+/// contraction, where attune-tile-and-distribute reads it.
+void copyKernelConfig(Operation *from, Value contraction) {
+  if (Attribute c = from->getAttr(kConfigAttr))
+    contraction.getDefiningOp()->setAttr(kConfigAttr, c);
+}
+
 struct MatmulLowering : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, buildMatmul(rewriter, op.getLoc(), op.getLhs(), op.getRhs(),
-                                       op.getTransposeB(),
-                                       cast<RankedTensorType>(op.getType())));
+    Value acc = buildMatmul(rewriter, op.getLoc(), op.getLhs(), op.getRhs(), op.getTransposeB(),
+                            cast<RankedTensorType>(op.getType()));
+    copyKernelConfig(op, acc);
+    rewriter.replaceOp(op, acc);
     return success();
   }
 };
@@ -112,6 +121,7 @@ struct FusedMatmulLowering : OpRewritePattern<FusedMatmulOp> {
     Location loc = op.getLoc();
     auto out = cast<RankedTensorType>(op.getType());
     Value acc = buildMatmul(rewriter, loc, op.getLhs(), op.getRhs(), op.getTransposeB(), out);
+    copyKernelConfig(op, acc);
     StringRef act = op.getActivation();
     Value bias = op.getBias(), residual = op.getResidual();
     if (!bias && !residual && act == "none") {

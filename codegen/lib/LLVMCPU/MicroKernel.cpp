@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/MicroKernel.h"
+#include "attune/Codegen/KernelConfig.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -200,6 +201,10 @@ std::optional<ContractionDims> matchMicroKernelContraction(linalg::LinalgOp op,
 LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, int64_t w) {
   if (!op.hasPureBufferSemantics())
     return failure();
+  // Tuned or heuristic: TileAndDistribute attaches the config it tiled for.
+  std::optional<MicroKernelConfig> cfg = getMicroKernelConfig(op);
+  if (cfg)
+    w = cfg->vectorWidth;
   auto dims = matchMicroKernelContraction(op, w);
   if (!dims)
     return failure();
@@ -211,7 +216,7 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t M = ranges[dims->m], N = ranges[dims->n], K = ranges[dims->k];
-  RegisterTile rt = chooseRegisterTile(N, w);
+  RegisterTile rt = cfg ? RegisterTile{cfg->mr, cfg->nr} : chooseRegisterTile(N, w);
   int64_t cols = rt.nr / w;
   auto vecType = VectorType::get({w}, rewriter.getF32Type());
 
@@ -244,14 +249,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     return out;
   };
 
-  // K blocking: kc = the largest divisor of K up to 384 when K > 1024.
-  int64_t kc = K;
-  if (K > 1024)
-    for (int64_t d = 384; d >= 64; --d)
-      if (K % d == 0) {
-        kc = d;
-        break;
-      }
+  // K blocking (heuristic: the largest divisor of K up to 384 when K > 1024).
+  int64_t kc = cfg && cfg->kc > 0 && K % cfg->kc == 0 ? cfg->kc : heuristicKc(K);
   Value kBegin;
 
   // One block of `rows` rows starting at row `i0`, all panels of N, over

@@ -20,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
+#include "attune/Codegen/KernelConfig.h"
 #include "attune/Codegen/MicroKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -89,9 +90,10 @@ FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
 }
 
 /// Level-1 tile sizes (over the contraction's loops) of a micro-kernel
-/// contraction: whole register blocks, N split first.
+/// contraction: batch dims first, then the config's split qm x qn (tuned, or
+/// the heuristic's: whole register blocks, N split first; KernelConfig.h).
 SmallVector<int64_t> microKernelLevel1(ArrayRef<int64_t> domain, const ContractionDims &dims,
-                                       int64_t chunks, int64_t vectorWidth) {
+                                       int64_t chunks, const MicroKernelConfig &cfg) {
   SmallVector<int64_t> l1(domain.size(), 0);
   int64_t have = 1;
   for (unsigned b : dims.batch)
@@ -100,26 +102,22 @@ SmallVector<int64_t> microKernelLevel1(ArrayRef<int64_t> domain, const Contracti
       have *= domain[b];
     }
   int64_t M = domain[dims.m], N = domain[dims.n];
-  RegisterTile rt = chooseRegisterTile(N, vectorWidth);
-  // Rows are split in multiples of a divisor of M close to the register
-  // tile's (the micro-kernel handles tail rows); with only poor divisors
-  // (prime-ish M) M stays whole and N is split.
-  int64_t g = largestDivisorAtMost(M, rt.mr);
-  int64_t mBlocks = 2 * g >= std::min(M, rt.mr) ? M / g : 1, nBlocks = N / rt.nr;
-  // Split N first: every chunk then streams its own slice of B (the
-  // weights) exactly once and keeps it in cache across all its row blocks;
-  // split M only when N has too few register blocks.
-  int64_t need = (chunks + have - 1) / have, qm = 1, qn = 1;
-  if (need > 1) {
-    qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
-    if (qn < need)
-      qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + qn - 1) / qn));
-  }
-  if (qm > 1)
-    l1[dims.m] = M / qm;
-  if (qn > 1)
-    l1[dims.n] = N / qn;
+  if (cfg.qm > 1)
+    l1[dims.m] = M / cfg.qm;
+  if (cfg.qn > 1)
+    l1[dims.n] = N / cfg.qn;
   return l1;
+}
+
+/// The GEMM shape of a micro-kernel contraction.
+GemmShape gemmShape(ArrayRef<int64_t> domain, const ContractionDims &dims) {
+  GemmShape s;
+  for (unsigned b : dims.batch)
+    s.batch.push_back(domain[b]);
+  s.m = domain[dims.m];
+  s.n = domain[dims.n];
+  s.k = domain[dims.k];
+  return s;
 }
 
 /// Level 2 of a non-contraction tile: static vector-sized scf.for tiles.
@@ -188,17 +186,36 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     return op->getParentOfType<scf::ForallOp>() ? 1 : static_cast<int64_t>(chunks);
   }
 
+  /// The micro-kernel vector width of `op`: its attune.config's, else the
+  /// pass option.
+  int64_t widthFor(linalg::LinalgOp op) const {
+    std::optional<MicroKernelConfig> c = getMicroKernelConfig(op);
+    return c ? c->vectorWidth : static_cast<int64_t>(vectorWidth);
+  }
+
   /// Tiles a micro-kernel contraction into an scf.forall of whole register
   /// blocks, together with the linalg.fill of its init and its epilogue (when
   /// there are); the tiled contraction is marked `attune.microkernel`, the
   /// other tiled ops get vector tiles.
   LogicalResult tileMicroKernelGroup(RewriterBase &rewriter, linalg::LinalgOp contraction) {
-    auto dims = matchMicroKernelContraction(contraction, vectorWidth);
+    int64_t w = widthFor(contraction);
+    auto dims = matchMicroKernelContraction(contraction, w);
     auto domain = staticDomain(rewriter, cast<TilingInterface>(contraction.getOperation()));
     if (!dims || !domain)
       return success();
-    SmallVector<int64_t> l1 =
-        microKernelLevel1(*domain, *dims, chunksFor(contraction.getOperation()), vectorWidth);
+    // The op's attune.config (tuning records) or the heuristic's.
+    int64_t want = chunksFor(contraction.getOperation());
+    GemmShape shape = gemmShape(*domain, *dims);
+    MicroKernelConfig cfg = getMicroKernelConfig(contraction)
+                                .value_or(heuristicMicroKernelConfig(shape, w, want));
+    std::string why = checkMicroKernelConfig(cfg, shape);
+    if (!why.empty())
+      return contraction->emitError("attune-tile-and-distribute: attune.config does not fit "
+                                    "this contraction: ")
+             << why;
+    // The micro-kernel lowers the tile with exactly this config.
+    DictionaryAttr cfgAttr = microKernelConfigAttr(rewriter.getContext(), cfg);
+    SmallVector<int64_t> l1 = microKernelLevel1(*domain, *dims, want, cfg);
     getOperation()->setAttr("attune.vector_width", rewriter.getI64IntegerAttr(vectorWidth));
 
     Operation *fill = fillOfInit(contraction);
@@ -214,6 +231,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     if (llvm::all_of(sizes, [](int64_t t) { return t == 0; })) {
       // One chunk: nothing to distribute, the ops stay whole.
       contraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+      contraction->setAttr(kConfigAttr, cfgAttr);
       if (fill) {
         if (failed(tileToVectors(rewriter, cast<TilingInterface>(fill), vectorWidth)))
           return contraction->emitError("attune-tile-and-distribute: tiling the fill failed");
@@ -246,7 +264,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     SmallVector<Operation *> others;
     for (Operation *t : result->tiledAndFusedOps) {
       auto linalgT = dyn_cast<linalg::LinalgOp>(t);
-      if (linalgT && matchMicroKernelContraction(linalgT, vectorWidth) && !isa<linalg::FillOp>(t))
+      if (linalgT && matchMicroKernelContraction(linalgT, w) && !isa<linalg::FillOp>(t))
         tiledContraction = t;
       else
         others.push_back(t);
@@ -255,6 +273,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       return contraction->emitError(
           "attune-tile-and-distribute: the contraction was not fused into its epilogue's loop");
     tiledContraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
+    tiledContraction->setAttr(kConfigAttr, cfgAttr);
     for (Operation *t : others)
       if (failed(tileToVectors(rewriter, cast<TilingInterface>(t), vectorWidth)))
         return t->emitError("attune-tile-and-distribute: level-2 tiling failed");
@@ -275,7 +294,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     SmallVector<linalg::LinalgOp> contractions, targets;
     DenseSet<Operation *> members;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op.hasPureTensorSemantics() || !matchMicroKernelContraction(op, vectorWidth))
+      if (!op.hasPureTensorSemantics() || !matchMicroKernelContraction(op, widthFor(op)))
         return;
       contractions.push_back(op);
       members.insert(op);

@@ -84,7 +84,8 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // CHECK:             linalg.fill {{.+}} -> tensor<1x1x16xf32>
 // CHECK:           %[[T:.+]] = linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%[[FILLED]] : tensor<1x16x32xf32>) attrs = {attune.microkernel}
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%[[FILLED]] : tensor<1x16x32xf32>)
+// CHECK-SAME:        attrs = {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 8 : i64, qn = 2 : i64, vector_width = 16 : i64}, attune.microkernel}
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
 // CHECK-NOT:     scf.forall
@@ -121,7 +122,7 @@ func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x1
 // CHECK-DAG:       tensor.extract_slice %[[B]][%[[N]]] [32] [1]
 // CHECK-DAG:       tensor.extract_slice %[[R]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
 // CHECK:           linalg.fill
-// CHECK:           %[[MK:.+]] = linalg.generic {{.+}} attrs = {attune.microkernel}
+// CHECK:           %[[MK:.+]] = linalg.generic {{.+}} attrs = {attune.config = {{.+}}, attune.microkernel}
 // CHECK:           %[[EPI:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[MK]])
 // CHECK:             linalg.generic
 // CHECK-SAME:          ins(%{{.+}}, %{{.+}} : tensor<16xf32>, tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
@@ -220,7 +221,7 @@ func.func @memref_untouched(%m: memref<4x64xf32>) {
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // CHECK:             linalg.generic
 // CHECK-SAME:          ins(%{{.+}} : tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
-// CHECK:           linalg.matmul {attune.microkernel}
+// CHECK:           linalg.matmul {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 1 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
 // CHECK:           scf.forall.in_parallel
 func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tensor<4x32x64xf32> {
   %e = tensor.empty() : tensor<4x32x64xf32>
@@ -241,4 +242,32 @@ func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tens
     }
   }
   return %r : tensor<4x32x64xf32>
+}
+
+// -----
+
+// A tuned config (attune.config from the tuning records) replaces the
+// heuristic: the split is qm x qn = 4 x 1 (chunks of 32 rows, all of N), and
+// the tile carries the config on for the micro-kernel.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @matmul_tuned
+// CHECK:         scf.forall (%{{.+}}) = (0) to (128) step (32)
+// CHECK:           linalg.generic
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<1x32x64xf32>)
+// CHECK-SAME:        attrs = {attune.config = {kc = 32 : i64, mr = 6 : i64, nr = 64 : i64, qm = 4 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
+func.func @matmul_tuned(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x128x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x128x64xf32>) -> tensor<1x128x64xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x128x64xf32>, tensor<64x64xf32>) outs(%f : tensor<1x128x64xf32>) attrs = {attune.config = {mr = 6 : i64, nr = 64 : i64, kc = 32 : i64, vector_width = 16 : i64, qm = 4 : i64, qn = 1 : i64}} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  return %0 : tensor<1x128x64xf32>
 }

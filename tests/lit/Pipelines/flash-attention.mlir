@@ -13,15 +13,15 @@
 // TILED:         scf.forall {{.+}} -> (tensor<1x12x64x512xf32>)
 // TILED:           linalg.transpose
 // TILED:         scf.forall (%{{.+}}, %[[I:.+]]) = (0, 0) to (12, 512) step (1, 64) shared_outs(%{{.+}}) -> (tensor<1x512x768xf32>)
-// TILED:           linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x64x128xf32>) attrs = {attune.microkernel}
+// TILED:           linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x64x128xf32>) attrs = {attune.config = {{.+}}, attune.microkernel}
 // TILED:           math.exp
-// TILED:           linalg.generic {{.+}} outs(%{{.+}} : tensor<1x64x1x64xf32>) attrs = {attune.microkernel}
+// TILED:           linalg.generic {{.+}} outs(%{{.+}} : tensor<1x64x1x64xf32>) attrs = {attune.config = {{.+}}, attune.microkernel}
 // TILED:           %{{.+}}:3 = scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.+}}) -> (tensor<1x1x64xf32>, tensor<1x1x64xf32>, tensor<1x64x1x64xf32>)
 // TILED:             tensor.extract_slice %{{.+}}[0, 0, 0, %[[J]]] [1, 1, 64, 128]
-// TILED:             linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x64x128xf32>) attrs = {attune.microkernel}
+// TILED:             linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x64x128xf32>) attrs = {attune.config = {{.+}}, attune.microkernel}
 // TILED:             arith.maximumf
 // TILED:             math.exp
-// TILED:             linalg.generic {{.+}} outs(%{{.+}} : tensor<1x64x1x64xf32>) attrs = {attune.microkernel}
+// TILED:             linalg.generic {{.+}} outs(%{{.+}} : tensor<1x64x1x64xf32>) attrs = {attune.config = {{.+}}, attune.microkernel}
 // TILED:             scf.yield
 // TILED:           arith.divf
 // TILED:           scf.forall.in_parallel

@@ -8,6 +8,7 @@
 #define ATTUNE_TOOLS_COMPILEDRIVER_H
 
 #include "attune/Frontend/WeightTable.h"
+#include "attune/formats/TuningRecords.h"
 #include "attune/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -74,6 +75,14 @@ struct CompileOptions {
   /// model's maximum positions).
   bool kvCache = true;
   int64_t contextLen = 0;
+  /// --tuning FILE: kernel configs from attune tune's records (exact key,
+  /// else nearest shape, else the heuristic; docs/tuning.md). `tuning` is
+  /// the parsed file (compile() reads tuningPath into it when null).
+  std::string tuningPath;
+  std::shared_ptr<const formats::TuningFile> tuning;
+  /// attune tune's trials: this config for every tunable op of its kind
+  /// (an op it does not fit is an error); empty = lookup as above.
+  formats::IntFields forceConfig;
   /// --dtype: "f32" (default) or "bf16" (weight GEMMs in bf16 with f32
   /// accumulation where the target has avx512_bf16, else f32 with a note in
   /// the log; docs/bf16.md).

@@ -15,6 +15,12 @@ struct InspectOptions {
   ModelOptions modelOptions;
   bool json = false;     // --json
   std::string graphPath; // --graph out.dot
+  /// --tuning FILE / --kernels: list every tunable kernel with the config it
+  /// gets (tuning records: exact / nearest shape; else the heuristic).
+  std::string tuningPath;
+  bool kernels = false;
+  std::string target = "host"; // --target, for the records' target key
+  int64_t parallelChunks = 16; // --chunks, for the heuristic's split
 };
 
 /// Runs the fusion passes on `model` (graph phase) with their report and

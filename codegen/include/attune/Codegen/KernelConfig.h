@@ -1,0 +1,69 @@
+//===- KernelConfig.h - per-kernel code generation configs -------*- C++ -*-===//
+//
+// The knobs of a GEMM micro-kernel (MicroKernel.h) as one value: register
+// tile mr x nr, K block kc, vector width, and the level-1 parallel split
+// qm x qn (chunks along M and N). The heuristic that used to live in
+// TileAndDistribute / MicroKernel / PrepackWeights is
+// heuristicMicroKernelConfig; a config chosen by `attune tune` travels as the
+// op attribute
+//
+//   attune.config = {kc = 768 : i64, mr = 8 : i64, nr = 48 : i64, qm = 1 : i64,
+//                    qn = 2 : i64, vector_width = 16 : i64}
+//
+// from attune.matmul / attune.fused_matmul (set by the driver from the
+// tuning records, tools/lib/Tuning.cpp) to the linalg contraction
+// (attune-convert-to-linalg) and its tiled, bufferized form; every reader
+// falls back to the heuristic when the attribute is absent.
+// `attune.config_source` ("exact" / "nearest" / "heuristic") says where the
+// config came from (for attune inspect; codegen ignores it). Attention ops
+// get `attune.tile_sizes = array<i64: query_tile, key_tile>` the same way.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTUNE_CODEGEN_KERNELCONFIG_H
+#define ATTUNE_CODEGEN_KERNELCONFIG_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+#include <string>
+
+namespace mlir::attune {
+
+constexpr llvm::StringLiteral kConfigAttr = "attune.config";
+constexpr llvm::StringLiteral kConfigSourceAttr = "attune.config_source";
+constexpr llvm::StringLiteral kTileSizesAttr = "attune.tile_sizes";
+
+/// A GEMM problem: C[batch.., M, N] += A[batch.., M, K] B[.., K, N].
+struct GemmShape {
+  llvm::SmallVector<int64_t> batch; // batch dims of C, outermost first
+  int64_t m = 1, n = 1, k = 1;
+};
+
+struct MicroKernelConfig {
+  int64_t mr = 8, nr = 48, kc = 0, vectorWidth = 16, qm = 1, qn = 1;
+  bool operator==(const MicroKernelConfig &o) const {
+    return mr == o.mr && nr == o.nr && kc == o.kc && vectorWidth == o.vectorWidth &&
+           qm == o.qm && qn == o.qn;
+  }
+};
+
+/// What the compiler picks without tuning records for `shape`, vector width
+/// `w` and at least `chunks` parallel chunks.
+MicroKernelConfig heuristicMicroKernelConfig(const GemmShape &shape, int64_t w, int64_t chunks);
+/// The heuristic's kc and parallel split for a given register tile mr x nr.
+MicroKernelConfig heuristicSplitForTile(const GemmShape &shape, int64_t w, int64_t mr,
+                                        int64_t nr, int64_t chunks);
+/// K block of the heuristic: K, or for K > 1024 its largest divisor <= 384.
+int64_t heuristicKc(int64_t k);
+/// Why `c` cannot compute `shape` ("" when it can): nr a multiple of the
+/// vector width and a divisor of N, kc a divisor of K, qm of M, qn of N/nr.
+std::string checkMicroKernelConfig(const MicroKernelConfig &c, const GemmShape &shape);
+
+DictionaryAttr microKernelConfigAttr(MLIRContext *ctx, const MicroKernelConfig &c);
+/// The op's attune.config, when present and complete.
+std::optional<MicroKernelConfig> getMicroKernelConfig(Operation *op);
+
+} // namespace mlir::attune
+
+#endif

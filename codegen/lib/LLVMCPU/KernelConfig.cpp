@@ -1,0 +1,126 @@
+//===- KernelConfig.cpp - per-kernel code generation configs --------------===//
+//
+// See KernelConfig.h. heuristicMicroKernelConfig is the former inline logic
+// of TileAndDistribute (split N first, then M) and MicroKernel (register tile
+// by N, kc for deep K), unchanged.
+//
+//===----------------------------------------------------------------------===//
+#include "attune/Codegen/KernelConfig.h"
+#include "attune/Codegen/MicroKernel.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::attune {
+
+namespace {
+
+int64_t largestDivisorAtMost(int64_t d, int64_t limit) {
+  for (int64_t t = std::min(d, limit); t > 1; --t)
+    if (d % t == 0)
+      return t;
+  return 1;
+}
+
+int64_t smallestDivisorAtLeast(int64_t d, int64_t need) {
+  for (int64_t q = std::max<int64_t>(need, 1); q < d; ++q)
+    if (d % q == 0)
+      return q;
+  return d;
+}
+
+} // namespace
+
+int64_t heuristicKc(int64_t k) {
+  if (k > 1024)
+    for (int64_t d = 384; d >= 64; --d)
+      if (k % d == 0)
+        return d;
+  return k;
+}
+
+MicroKernelConfig heuristicMicroKernelConfig(const GemmShape &s, int64_t w, int64_t chunks) {
+  RegisterTile rt = chooseRegisterTile(s.n, w);
+  return heuristicSplitForTile(s, w, rt.mr, rt.nr, chunks);
+}
+
+MicroKernelConfig heuristicSplitForTile(const GemmShape &s, int64_t w, int64_t mr, int64_t nr,
+                                        int64_t chunks) {
+  MicroKernelConfig c;
+  RegisterTile rt{mr, nr};
+  c.mr = rt.mr;
+  c.nr = rt.nr;
+  c.vectorWidth = w;
+  c.kc = heuristicKc(s.k);
+  // Batch dims are split first (TileAndDistribute), one chunk per element.
+  int64_t have = 1;
+  for (int64_t b : s.batch)
+    if (have < chunks && b > 1)
+      have *= b;
+  // Rows are split in multiples of a divisor of M close to the register
+  // tile's (the micro-kernel handles tail rows); with only poor divisors
+  // (prime-ish M) M stays whole and N is split.
+  int64_t g = largestDivisorAtMost(s.m, rt.mr);
+  int64_t mBlocks = 2 * g >= std::min(s.m, rt.mr) ? s.m / g : 1, nBlocks = s.n / rt.nr;
+  // Split N first: every chunk then streams its own slice of B (the
+  // weights) exactly once and keeps it in cache across all its row blocks;
+  // split M only when N has too few register blocks.
+  int64_t need = (chunks + have - 1) / have;
+  if (need > 1) {
+    c.qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
+    if (c.qn < need)
+      c.qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + c.qn - 1) / c.qn));
+  }
+  return c;
+}
+
+std::string checkMicroKernelConfig(const MicroKernelConfig &c, const GemmShape &s) {
+  auto num = [](int64_t v) { return std::to_string(v); };
+  if (c.vectorWidth != 4 && c.vectorWidth != 8 && c.vectorWidth != 16)
+    return "vector_width " + num(c.vectorWidth) + " is not 4, 8 or 16";
+  if (c.mr < 1 || c.mr > 32)
+    return "mr " + num(c.mr) + " is not in [1, 32]";
+  if (c.nr < c.vectorWidth || c.nr % c.vectorWidth || c.nr / c.vectorWidth > 8)
+    return "nr " + num(c.nr) + " is not 1 to 8 vectors of " + num(c.vectorWidth);
+  if (c.mr * (c.nr / c.vectorWidth) > 64)
+    return "mr x nr needs " + num(c.mr * (c.nr / c.vectorWidth)) + " accumulators (max 64)";
+  if (s.n % c.nr)
+    return "nr " + num(c.nr) + " does not divide N = " + num(s.n);
+  if (c.kc < 1 || s.k % c.kc)
+    return "kc " + num(c.kc) + " does not divide K = " + num(s.k);
+  if (c.qm < 1 || s.m % c.qm)
+    return "qm " + num(c.qm) + " does not divide M = " + num(s.m);
+  if (c.qn < 1 || (s.n / c.nr) % c.qn)
+    return "qn " + num(c.qn) + " does not divide N / nr = " + num(s.n / c.nr);
+  return "";
+}
+
+DictionaryAttr microKernelConfigAttr(MLIRContext *ctx, const MicroKernelConfig &c) {
+  Builder b(ctx);
+  return b.getDictionaryAttr({b.getNamedAttr("mr", b.getI64IntegerAttr(c.mr)),
+                              b.getNamedAttr("nr", b.getI64IntegerAttr(c.nr)),
+                              b.getNamedAttr("kc", b.getI64IntegerAttr(c.kc)),
+                              b.getNamedAttr("vector_width", b.getI64IntegerAttr(c.vectorWidth)),
+                              b.getNamedAttr("qm", b.getI64IntegerAttr(c.qm)),
+                              b.getNamedAttr("qn", b.getI64IntegerAttr(c.qn))});
+}
+
+std::optional<MicroKernelConfig> getMicroKernelConfig(Operation *op) {
+  auto d = op->getAttrOfType<DictionaryAttr>(kConfigAttr);
+  if (!d)
+    return std::nullopt;
+  MicroKernelConfig c;
+  for (auto [name, field] : {std::pair<const char *, int64_t *>{"mr", &c.mr},
+                             {"nr", &c.nr},
+                             {"kc", &c.kc},
+                             {"vector_width", &c.vectorWidth},
+                             {"qm", &c.qm},
+                             {"qn", &c.qn}}) {
+    auto v = d.getAs<IntegerAttr>(name);
+    if (!v)
+      return std::nullopt;
+    *field = v.getInt();
+  }
+  return c;
+}
+
+} // namespace mlir::attune
