@@ -618,10 +618,8 @@ def main():
         for i, mrow in enumerate(models):
             b, s = mrow["batch"], mrow["seq"]
             gf = mrow["gflop"]
-            # Attune is slow today: calls that take seconds get no warm-up
-            # beyond the first run and a time budget instead of a count.
-            big = gf > 40
-            a_iters, a_warm, a_secs = (3, 1, 30) if quick else ((10, 0, 90) if big else (10, 1, 60))
+            # The same run counts and time budgets as the peers below.
+            a_iters, a_warm, a_secs = (10, 2, 5) if quick else (50, 5, 20)
             if "error" not in mrow["compile"]:
                 log("time Attune %dx%d" % (b, s))
                 mrow["attune"] = attune_time(attune, res["attune"]["has_bench_command"], gemm, mrow["so"], T,
@@ -698,7 +696,10 @@ def main():
                     if "error" in c:
                         g["attune"] = dict(error="compile failed: " + c["error"][-300:])
                     else:
-                        r = sh([gemm, "attune", so, "10", str(t), "3" if quick else "8"],
+                        # As many timed runs as the peers get (`it`): a second
+                        # vCPU of this VM takes tens of runs to be scheduled
+                        # promptly, and 10 runs measured that warm-up.
+                        r = sh([gemm, "attune", so, str(it), str(t), "3" if quick else "8"],
                                env=dict(os.environ, ATTUNE_NUM_THREADS=str(t)), timeout=900)
                         line = [l for l in r.stdout.splitlines() if l.startswith("{")]
                         g["attune"] = json.loads(line[-1]) if line else dict(error=r.stderr.strip()[-300:])
