@@ -25,15 +25,6 @@
 #include "llvm/ADT/ScopeExit.h"
 
 namespace attune {
-namespace {
-
-llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-std::string describe(ElementType t, const std::vector<int64_t> &shape) {
-  return std::string(elementTypeName(t)) + formatDims(shape);
-}
 
 std::optional<ElementType> fromNpy(formats::NpyDType t) {
   switch (t) {
@@ -52,6 +43,16 @@ formats::NpyDType toNpy(ElementType t) {
   case ElementType::Bool: return formats::NpyDType::Bool;
   default: return formats::NpyDType::F32;
   }
+}
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string describe(ElementType t, const std::vector<int64_t> &shape) {
+  return std::string(elementTypeName(t)) + formatDims(shape);
 }
 
 /// An input slot of the model: name, type, shape, bound.

@@ -56,25 +56,6 @@ std::optional<ElementType> elementTypeOf(Type t) {
   return std::nullopt;
 }
 
-formats::NpyDType toNpy(ElementType t) {
-  switch (t) {
-  case ElementType::I32: return formats::NpyDType::I32;
-  case ElementType::I64: return formats::NpyDType::I64;
-  case ElementType::Bool: return formats::NpyDType::Bool;
-  default: return formats::NpyDType::F32;
-  }
-}
-
-std::optional<ElementType> fromNpy(formats::NpyDType t) {
-  switch (t) {
-  case formats::NpyDType::F32: return ElementType::F32;
-  case formats::NpyDType::I32: return ElementType::I32;
-  case formats::NpyDType::I64: return ElementType::I64;
-  case formats::NpyDType::Bool: return ElementType::Bool;
-  default: return std::nullopt;
-  }
-}
-
 /// f32: uniform in [-1, 1]; integers and bools: 1 (a mask that attends).
 ref::Tensor randomTensor(ElementType type, std::vector<int64_t> shape, std::mt19937_64 &rng) {
   ref::Tensor t = ref::Tensor::zeros(type, std::move(shape));

@@ -15,6 +15,8 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/Tuner.h"
 
+#include "attune/Codegen/KernelConfig.h"
+
 #include "attune/IR/AttuneOps.h"
 #include "attune/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
@@ -137,13 +139,6 @@ MicroKernelConfig micro(const IntFields &f) {
   c.qm = *formats::getField(f, "qm");
   c.qn = *formats::getField(f, "qn");
   return c;
-}
-
-int64_t smallestDivisorAtLeast(int64_t d, int64_t need) {
-  for (int64_t q = std::max<int64_t>(need, 1); q < d; ++q)
-    if (d % q == 0)
-      return q;
-  return d;
 }
 
 } // namespace

@@ -12,8 +12,6 @@
 
 namespace mlir::attune {
 
-namespace {
-
 int64_t largestDivisorAtMost(int64_t d, int64_t limit) {
   for (int64_t t = std::min(d, limit); t > 1; --t)
     if (d % t == 0)
@@ -27,8 +25,6 @@ int64_t smallestDivisorAtLeast(int64_t d, int64_t need) {
       return q;
   return d;
 }
-
-} // namespace
 
 int64_t heuristicKc(int64_t k) {
   if (k > 1024)

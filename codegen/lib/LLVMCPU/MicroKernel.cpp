@@ -312,38 +312,46 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   };
 
   // Batch loops, then full row blocks, then the tail rows.
-  std::function<void(OpBuilder &, size_t)> emitBatch = [&](OpBuilder &b, size_t level) {
-    if (level < dims->batch.size()) {
-      unsigned d = dims->batch[level];
-      auto loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, ranges[d]), cst(b, 1));
-      OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-      iv[d] = loop.getInductionVar();
-      emitBatch(inner, level + 1);
-      return;
-    }
-    // Deep K: blocks of kc so that a block of B panels (kc x NR) and of A
-    // rows stay in L1/L2 while every row block of the tile uses them.
-    OpBuilder kbld = b;
-    if (kc < K) {
-      auto k0Loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, K), cst(b, kc));
-      kbld = OpBuilder::atBlockBegin(k0Loop.getBody());
-      kBegin = k0Loop.getInductionVar();
-    } else {
-      kBegin = cst(b, 0);
-    }
-    int64_t full = M - M % rt.mr;
-    if (full > 0) {
-      auto iLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, full), cst(kbld, rt.mr));
-      OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
-      emitRows(ib, iLoop.getInductionVar(), rt.mr);
-    }
-    if (M % rt.mr)
-      emitRows(kbld, cst(kbld, full), M % rt.mr);
-  };
   OpBuilder top(op);
-  emitBatch(top, 0);
+  buildMicroKernelLoops(top, loc, dims->batch, ranges, iv, M, K, kc, rt.mr, kBegin, emitRows);
   rewriter.eraseOp(op);
   return success();
+}
+
+void buildMicroKernelLoops(OpBuilder &b, Location loc, ArrayRef<unsigned> batchDims,
+                           ArrayRef<int64_t> ranges, SmallVectorImpl<Value> &iv, int64_t M,
+                           int64_t K, int64_t kc, int64_t mr, Value &kBegin,
+                           function_ref<void(OpBuilder &, Value, int64_t)> emitRows) {
+  auto cst = [&](OpBuilder &bb, int64_t v) -> Value {
+    return bb.create<arith::ConstantIndexOp>(loc, v);
+  };
+  if (!batchDims.empty()) {
+    unsigned d = batchDims.front();
+    auto loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, ranges[d]), cst(b, 1));
+    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+    iv[d] = loop.getInductionVar();
+    buildMicroKernelLoops(inner, loc, batchDims.drop_front(), ranges, iv, M, K, kc, mr, kBegin,
+                          emitRows);
+    return;
+  }
+  // Deep K: blocks of kc so that a block of B panels (kc x NR) and of A
+  // rows stay in L1/L2 while every row block of the tile uses them.
+  OpBuilder kbld = b;
+  if (kc < K) {
+    auto k0Loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, K), cst(b, kc));
+    kbld = OpBuilder::atBlockBegin(k0Loop.getBody());
+    kBegin = k0Loop.getInductionVar();
+  } else {
+    kBegin = cst(b, 0);
+  }
+  int64_t full = M - M % mr;
+  if (full > 0) {
+    auto iLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, full), cst(kbld, mr));
+    OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
+    emitRows(ib, iLoop.getInductionVar(), mr);
+  }
+  if (M % mr)
+    emitRows(kbld, cst(kbld, full), M % mr);
 }
 
 } // namespace mlir::attune

@@ -293,34 +293,8 @@ LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op
       }
   };
 
-  std::function<void(OpBuilder &, size_t)> emitBatch = [&](OpBuilder &b, size_t level) {
-    if (level < dims.batch.size()) {
-      unsigned d = dims.batch[level];
-      auto loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, ranges[d]), cst(b, 1));
-      OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-      iv[d] = loop.getInductionVar();
-      emitBatch(inner, level + 1);
-      return;
-    }
-    OpBuilder kbld = b;
-    if (kc < K) {
-      auto k0Loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, K), cst(b, kc));
-      kbld = OpBuilder::atBlockBegin(k0Loop.getBody());
-      kBegin = k0Loop.getInductionVar();
-    } else {
-      kBegin = cst(b, 0);
-    }
-    int64_t full = M - M % rt.mr;
-    if (full > 0) {
-      auto iLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, full), cst(kbld, rt.mr));
-      OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
-      emitRows(ib, iLoop.getInductionVar(), rt.mr);
-    }
-    if (M % rt.mr)
-      emitRows(kbld, cst(kbld, full), M % rt.mr);
-  };
   OpBuilder top(op);
-  emitBatch(top, 0);
+  buildMicroKernelLoops(top, loc, dims.batch, ranges, iv, M, K, kc, rt.mr, kBegin, emitRows);
   rewriter.eraseOp(op);
   return success();
 }

@@ -37,22 +37,6 @@ namespace mlir::attune {
 
 namespace {
 
-/// Largest divisor of `d` that is <= `limit` (>= 1).
-int64_t largestDivisorAtMost(int64_t d, int64_t limit) {
-  for (int64_t t = std::min(d, limit); t > 1; --t)
-    if (d % t == 0)
-      return t;
-  return 1;
-}
-
-/// Smallest divisor of `d` that is >= `need` (d itself if none smaller).
-int64_t smallestDivisorAtLeast(int64_t d, int64_t need) {
-  for (int64_t q = std::max<int64_t>(need, 1); q < d; ++q)
-    if (d % q == 0)
-      return q;
-  return d;
-}
-
 /// Vector tile of a dimension: a divisor up to `w`; when the only divisors
 /// are poor (prime-ish sizes) and the dim is small, the whole dim.
 int64_t vectorTile(int64_t d, int64_t w) {

@@ -54,6 +54,10 @@ MicroKernelConfig heuristicMicroKernelConfig(const GemmShape &shape, int64_t w, 
 /// The heuristic's kc and parallel split for a given register tile mr x nr.
 MicroKernelConfig heuristicSplitForTile(const GemmShape &shape, int64_t w, int64_t mr,
                                         int64_t nr, int64_t chunks);
+/// Largest divisor of `d` that is <= `limit` (>= 1).
+int64_t largestDivisorAtMost(int64_t d, int64_t limit);
+/// Smallest divisor of `d` that is >= `need` (d itself if none smaller).
+int64_t smallestDivisorAtLeast(int64_t d, int64_t need);
 /// K block of the heuristic: K, or for K > 1024 its largest divisor <= 384.
 int64_t heuristicKc(int64_t k);
 /// Why `c` cannot compute `shape` ("" when it can): nr a multiple of the

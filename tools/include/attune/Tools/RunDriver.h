@@ -4,15 +4,22 @@
 
 #include "attune/Reference/Interpreter.h"
 #include "attune/Tools/CompileDriver.h"
+#include "attune/formats/Npy.h"
 #include "attune/runtime.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace attune {
+
+/// The Attune element type of a .npy dtype (nullopt: one Attune has not).
+std::optional<ElementType> fromNpy(formats::NpyDType t);
+/// The .npy dtype that stores an Attune element type (f32 for float types).
+formats::NpyDType toNpy(ElementType t);
 
 struct RunOptions {
   /// The compiled .so (library mode) or the model (reference mode).
