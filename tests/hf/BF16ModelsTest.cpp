@@ -141,18 +141,8 @@ TEST(BF16MiniLM, SentenceEmbeddingsWithinOnePercent) {
   const ref::Tensor &got = bf16.outputs["sentence_embedding"];
   double e = relativeError(got, expected);
   EXPECT_LE(e, 1e-2);
-  int64_t rows = expected.shape[0], dim = expected.shape[1];
-  double minCos = 1;
-  for (int64_t i = 0; i < rows; ++i) {
-    double dot = 0, na = 0, nb = 0;
-    for (int64_t j = 0; j < dim; ++j) {
-      double a = got.f32()[i * dim + j], b = expected.f32()[i * dim + j];
-      dot += a * b;
-      na += a * a;
-      nb += b * b;
-    }
-    minCos = std::min(minCos, dot / std::sqrt(na * nb));
-  }
+  int64_t rows = expected.shape[0];
+  double minCos = test_support::minRowCosine(got, expected);
   EXPECT_GE(minCos, 0.999);
   printf("MiniLM bf16: %lld sentences, relative error %.3g, min cosine %.6f, weights %llu bytes\n",
          (long long)rows, e, minCos, (unsigned long long)bf16.weightBytes);

@@ -150,18 +150,8 @@ TEST(MiniLM, SentenceEmbeddingsMatchReference) {
   const ref::Tensor &got = outs["sentence_embedding"];
   double d = maxAbsDiff(got, expected);
   EXPECT_LE(d, 1e-4);
-  int64_t n = expected.shape[0], dim = expected.shape[1];
-  double minCos = 1;
-  for (int64_t i = 0; i < n; ++i) {
-    double dot = 0, na = 0, nb = 0;
-    for (int64_t j = 0; j < dim; ++j) {
-      double a = got.f32()[i * dim + j], b = expected.f32()[i * dim + j];
-      dot += a * b;
-      na += a * a;
-      nb += b * b;
-    }
-    minCos = std::min(minCos, dot / std::sqrt(na * nb));
-  }
+  int64_t n = expected.shape[0];
+  double minCos = attune::test_support::minRowCosine(got, expected);
   EXPECT_GE(minCos, 0.99999);
   printf("MiniLM: %lld sentences, max |attune - torch| = %.3g, min cosine = %.8f\n",
          (long long)n, d, minCos);

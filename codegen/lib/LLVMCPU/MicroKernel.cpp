@@ -107,7 +107,7 @@ std::optional<PackedB> findPackedB(OpBuilder &b, Location loc, Value v) {
 
 } // namespace
 
-int64_t packedPanelWidth(Value v) {
+int64_t weightLayoutWidth(Value v, StringRef marker) {
   auto arg = dyn_cast<BlockArgument>(v);
   if (!arg)
     return 0;
@@ -118,12 +118,14 @@ int64_t packedPanelWidth(Value v) {
   if (!name)
     return 0;
   StringRef s = name.getValue();
-  size_t at = s.rfind("@P");
+  size_t at = s.rfind(marker);
   int64_t nr = 0;
-  if (at == StringRef::npos || s.substr(at + 2).getAsInteger(10, nr) || nr <= 0)
+  if (at == StringRef::npos || s.substr(at + marker.size()).getAsInteger(10, nr) || nr <= 0)
     return 0;
   return nr;
 }
+
+int64_t packedPanelWidth(Value v) { return weightLayoutWidth(v, "@P"); }
 
 RegisterTile chooseRegisterTile(int64_t n, int64_t w) {
   bool wide = w >= 16; // 32 vector registers (AVX-512) vs 16 (AVX2)

@@ -133,23 +133,7 @@ bool isBF16DotAccumulate(linalg::LinalgOp op) {
   return bf16PanelWidth(rootOf(op.getDpsInputOperand(1)->get())) > 0;
 }
 
-int64_t bf16PanelWidth(Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg)
-    return 0;
-  auto fn = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-  if (!fn)
-    return 0;
-  auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "attune.weight");
-  if (!name)
-    return 0;
-  StringRef s = name.getValue();
-  size_t at = s.rfind("@B");
-  int64_t nr = 0;
-  if (at == StringRef::npos || s.substr(at + 2).getAsInteger(10, nr) || nr <= 0)
-    return 0;
-  return nr;
-}
+int64_t bf16PanelWidth(Value v) { return weightLayoutWidth(v, "@B"); }
 
 LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                                      const ContractionDims &dims, int64_t w) {

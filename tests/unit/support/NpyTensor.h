@@ -11,6 +11,8 @@
 #include "attune/formats/Npy.h"
 
 #include <gtest/gtest.h>
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace attune::test_support {
@@ -23,6 +25,24 @@ inline ref::Tensor readNpyTensor(const std::string &path) {
                   : a.dtype == formats::NpyDType::I32 ? ElementType::I32
                                                       : ElementType::F32;
   return ref::Tensor{t, a.shape, a.data};
+}
+
+/// The smallest cosine similarity between matching rows of two f32 [rows, dim]
+/// tensors (sentence embeddings).
+inline double minRowCosine(const ref::Tensor &got, const ref::Tensor &expected) {
+  int64_t rows = expected.shape[0], dim = expected.shape[1];
+  double minCos = 1;
+  for (int64_t i = 0; i < rows; ++i) {
+    double dot = 0, na = 0, nb = 0;
+    for (int64_t j = 0; j < dim; ++j) {
+      double a = got.f32()[i * dim + j], b = expected.f32()[i * dim + j];
+      dot += a * b;
+      na += a * a;
+      nb += b * b;
+    }
+    minCos = std::min(minCos, dot / std::sqrt(na * nb));
+  }
+  return minCos;
 }
 
 } // namespace attune::test_support

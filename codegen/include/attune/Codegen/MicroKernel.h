@@ -58,6 +58,10 @@ RegisterTile chooseRegisterTile(int64_t n, int64_t vectorWidth);
 /// "@P<nr>", see tools/lib/PrepackWeights.cpp), else 0.
 int64_t packedPanelWidth(Value v);
 
+/// The width W when `v` is a function argument whose attune.weight name ends
+/// in `marker` followed by W (a prepacked layout: "@P48", "@B48"), else 0.
+int64_t weightLayoutWidth(Value v, StringRef marker);
+
 /// Replaces a matched contraction on memrefs (B and C unit-stride along n)
 /// with the register-blocked loops. Fails (IR unchanged) when it does not
 /// apply.
