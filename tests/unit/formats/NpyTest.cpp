@@ -20,10 +20,6 @@ using attune_test::writeFile;
 
 namespace {
 
-#define EXPECT_HAS(haystack, needle)                                           \
-  EXPECT_NE((haystack).find(needle), std::string::npos)                        \
-      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
-
 /// A .npy image: magic, version, length, `dict` padded with spaces and '\n'
 /// so that the data starts at a multiple of `align`, then `data`.
 std::string npyImage(const std::string &dict, const std::string &data,

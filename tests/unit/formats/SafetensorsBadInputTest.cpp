@@ -43,10 +43,6 @@ protected:
   }
 };
 
-#define EXPECT_HAS(haystack, needle)                                           \
-  EXPECT_NE((haystack).find(needle), std::string::npos)                        \
-      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
-
 TEST_F(SafetensorsBadInputTest, MissingFile) {
   std::string path = dir.file("absent.safetensors");
   std::string error;

@@ -17,6 +17,11 @@
 #include <sstream>
 #include <string>
 
+/// An error message that must mention `needle`.
+#define EXPECT_HAS(haystack, needle)                                           \
+  EXPECT_NE((haystack).find(needle), std::string::npos)                        \
+      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
+
 namespace attune_test {
 
 class TempDir {

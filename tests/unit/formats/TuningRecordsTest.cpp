@@ -17,10 +17,6 @@ using attune_test::writeFile;
 
 namespace {
 
-#define EXPECT_HAS(haystack, needle)                                           \
-  EXPECT_NE((haystack).find(needle), std::string::npos)                        \
-      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
-
 TuningTarget host() { return {"x86_64", "sapphirerapids", {"avx2", "avx512f", "fma"}}; }
 
 TuningKey matmulKey(int64_t m, int64_t n, int64_t k, const char *kind = "fused_matmul") {
