@@ -249,6 +249,16 @@ ATTUNE_API const char *attune_model_signature(const attune_model *m) {
   return m->signature ? m->signature : m->abi->signature_json;
 }
 
+ATTUNE_API attune_status attune_model_weights(const attune_model *m, const void **data,
+                                              size_t *nbytes) {
+  if (!m || !data || !nbytes)
+    return attune_rt_fail(ATTUNE_ERR_INVALID_ARGUMENT,
+                          "attune_model_weights: model, data and nbytes must not be NULL");
+  *data = m->weights.blob;
+  *nbytes = (size_t)m->abi->weights_nbytes;
+  return ATTUNE_OK;
+}
+
 ATTUNE_API size_t attune_model_num_inputs(const attune_model *m) {
   return m ? m->abi->num_inputs : 0;
 }

@@ -318,6 +318,7 @@ struct LoadedLibrary::Api {
   decltype(&attune_decoder_feed) decFeed = nullptr;
   decltype(&attune_decoder_vocab_size) decVocab = nullptr;
   decltype(&attune_decoder_free) decFree = nullptr;
+  decltype(&attune_model_weights) weights = nullptr;
 };
 
 llvm::Expected<std::unique_ptr<LoadedLibrary>> LoadedLibrary::open(const std::string &path,
@@ -352,6 +353,7 @@ llvm::Expected<std::unique_ptr<LoadedLibrary>> LoadedLibrary::open(const std::st
   a.decFeed = reinterpret_cast<decltype(a.decFeed)>(sym("attune_decoder_feed"));
   a.decVocab = reinterpret_cast<decltype(a.decVocab)>(sym("attune_decoder_vocab_size"));
   a.decFree = reinterpret_cast<decltype(a.decFree)>(sym("attune_decoder_free"));
+  a.weights = reinterpret_cast<decltype(a.weights)>(sym("attune_model_weights"));
   if (threads > 0)
     a.setThreads(threads);
   if (a.load(nullptr, &lib->model_) != ATTUNE_OK)
@@ -405,6 +407,14 @@ LoadedLibrary::run(const std::vector<NamedTensor> &inputs) {
   if (a.run(model_, in.data(), in.size(), out.data(), out.size()) != ATTUNE_OK)
     return makeError(path_ + ": " + a.lastError());
   return outs;
+}
+
+llvm::ArrayRef<uint8_t> LoadedLibrary::weights() const {
+  const void *data = nullptr;
+  size_t n = 0;
+  if (!api_->weights || api_->weights(model_, &data, &n) != ATTUNE_OK)
+    return {};
+  return {static_cast<const uint8_t *>(data), n};
 }
 
 std::vector<int64_t> LoadedLibrary::seqLens() const {

@@ -5,6 +5,7 @@
 //       ─► stage 1: register tiles (mr x nr, vector width)      } each trial a
 //       ─► stage 2: K block kc for the best tile so far         } child process
 //       ─► stage 3: parallel split qm x qn for the best so far  } (fork/exec)
+//       ─► stage 4: column block nc for the best so far         }
 //     ─► winner: the fastest correct candidate if it beats the baseline by
 //        >= 2 % (else the heuristic stays), record rewritten after each trial
 //
@@ -125,21 +126,8 @@ bool hasFeature(const formats::TuningTarget &t, const char *f) {
   return std::find(t.features.begin(), t.features.end(), f) != t.features.end();
 }
 
-IntFields fields(const MicroKernelConfig &c) {
-  return {{"mr", c.mr}, {"nr", c.nr}, {"kc", c.kc}, {"vector_width", c.vectorWidth},
-          {"qm", c.qm}, {"qn", c.qn}};
-}
-
-MicroKernelConfig micro(const IntFields &f) {
-  MicroKernelConfig c;
-  c.mr = *formats::getField(f, "mr");
-  c.nr = *formats::getField(f, "nr");
-  c.kc = *formats::getField(f, "kc");
-  c.vectorWidth = *formats::getField(f, "vector_width");
-  c.qm = *formats::getField(f, "qm");
-  c.qn = *formats::getField(f, "qn");
-  return c;
-}
+IntFields fields(const MicroKernelConfig &c) { return fromMicroKernel(c); }
+MicroKernelConfig micro(const IntFields &f) { return toMicroKernel(f); }
 
 } // namespace
 
@@ -191,6 +179,7 @@ static std::vector<IntFields> kcCandidates(const KernelSite &s, const IntFields 
     if (kc != c.kc && kc <= s.gemm.k && s.gemm.k % kc == 0) {
       MicroKernelConfig n = c;
       n.kc = kc;
+      n.nc = heuristicNc(s.gemm.n / n.qn, n.nr, n.kc, 4); // as the heuristic pairs them
       out.push_back(fields(n));
     }
   return out;
@@ -222,6 +211,30 @@ static std::vector<IntFields> splitCandidates(const KernelSite &s, const IntFiel
       MicroKernelConfig n = c;
       n.qm = qm;
       n.qn = qn;
+      n.nc = heuristicNc(s.gemm.n / n.qn, n.nr, n.kc, 4); // the chunk's own
+      out.push_back(fields(n));
+    }
+  return out;
+}
+
+/// Stage 4: column blocks nc (the kc x nc block of B kept in L2 while the
+/// next one is prefetched): the whole chunk (no blocking), and blocks of a
+/// quarter, half, twice and four times the heuristic's bytes.
+static std::vector<IntFields> ncCandidates(const KernelSite &s, const IntFields &base) {
+  MicroKernelConfig c = micro(base);
+  int64_t chunkN = s.gemm.n / c.qn, panels = chunkN / c.nr;
+  std::vector<IntFields> out;
+  std::set<int64_t> seen{c.nc ? c.nc : heuristicNc(chunkN, c.nr, c.kc, 4)};
+  std::vector<int64_t> wants{chunkN};
+  for (int64_t scale : {1, 2, 8, 16}) // x/4: 512 KiB * scale / 4
+    wants.push_back(largestDivisorAtMost(
+                        panels, std::max<int64_t>(1, kL2BlockBytes * scale / 4 /
+                                                         (c.kc * c.nr * 4))) *
+                    c.nr);
+  for (int64_t nc : wants)
+    if (seen.insert(nc).second) {
+      MicroKernelConfig n = c;
+      n.nc = nc;
       out.push_back(fields(n));
     }
   return out;
@@ -252,6 +265,8 @@ std::vector<IntFields> allTuningCandidates(const KernelSite &site,
       out.push_back(k);
     for (const IntFields &q : splitCandidates(site, t, threads, chunks))
       out.push_back(q);
+    for (const IntFields &n : ncCandidates(site, t))
+      out.push_back(n);
   }
   return out;
 }
@@ -405,7 +420,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
   for (size_t i : todo) {
     const KernelSite &s = kernels[i].first;
     bool mm = s.key.kind != "attention";
-    progress.addToTotal(5 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 6
+    progress.addToTotal(5 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 11
                                 : int(attentionCandidates(s).size())));
   }
 
@@ -587,6 +602,9 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
           return err;
         base = bestExplicit();
         if (auto err = stage(splitCandidates(site, base, o.threads, o.parallelChunks)))
+          return err;
+        base = bestExplicit();
+        if (auto err = stage(ncCandidates(site, base)))
           return err;
       }
     }

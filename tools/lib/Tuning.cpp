@@ -45,6 +45,10 @@ std::string dtypeOf(Type t) {
   return "";
 }
 
+bool isMatmulKind(const std::string &kind) { return kind == "matmul" || kind == "fused_matmul"; }
+
+} // namespace
+
 MicroKernelConfig toMicroKernel(const IntFields &f) {
   MicroKernelConfig c;
   c.mr = formats::getField(f, "mr").value_or(0);
@@ -53,17 +57,18 @@ MicroKernelConfig toMicroKernel(const IntFields &f) {
   c.vectorWidth = formats::getField(f, "vector_width").value_or(0);
   c.qm = formats::getField(f, "qm").value_or(0);
   c.qn = formats::getField(f, "qn").value_or(0);
+  c.nc = formats::getField(f, "nc").value_or(0); // optional: 0 = the heuristic's
   return c;
 }
 
 IntFields fromMicroKernel(const MicroKernelConfig &c) {
-  return {{"mr", c.mr}, {"nr", c.nr}, {"kc", c.kc}, {"vector_width", c.vectorWidth},
-          {"qm", c.qm}, {"qn", c.qn}};
+  IntFields f = {{"mr", c.mr}, {"nr", c.nr}, {"kc", c.kc}, {"vector_width", c.vectorWidth},
+                 {"qm", c.qm}, {"qn", c.qn}};
+  if (c.nc > 0)
+    f.push_back({"nc", c.nc});
+  return f;
 }
 
-bool isMatmulKind(const std::string &kind) { return kind == "matmul" || kind == "fused_matmul"; }
-
-} // namespace
 
 formats::TuningTarget tuningTargetOf(const CPUTarget &target) {
   formats::TuningTarget t;

@@ -34,6 +34,12 @@ int64_t heuristicKc(int64_t k) {
   return k;
 }
 
+int64_t heuristicNc(int64_t nChunk, int64_t nr, int64_t kc, int64_t elementBytes) {
+  int64_t panels = nChunk / nr;
+  int64_t fit = std::max<int64_t>(1, kL2BlockBytes / (kc * nr * elementBytes));
+  return largestDivisorAtMost(panels, fit) * nr;
+}
+
 MicroKernelConfig heuristicMicroKernelConfig(const GemmShape &s, int64_t w, int64_t chunks) {
   RegisterTile rt = chooseRegisterTile(s.n, w);
   return heuristicSplitForTile(s, w, rt.mr, rt.nr, chunks);
@@ -66,6 +72,7 @@ MicroKernelConfig heuristicSplitForTile(const GemmShape &s, int64_t w, int64_t m
     if (c.qn < need)
       c.qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + c.qn - 1) / c.qn));
   }
+  c.nc = heuristicNc(s.n / c.qn, c.nr, c.kc, 4);
   return c;
 }
 
@@ -87,6 +94,10 @@ std::string checkMicroKernelConfig(const MicroKernelConfig &c, const GemmShape &
     return "qm " + num(c.qm) + " does not divide M = " + num(s.m);
   if (c.qn < 1 || (s.n / c.nr) % c.qn)
     return "qn " + num(c.qn) + " does not divide N / nr = " + num(s.n / c.nr);
+  int64_t chunkN = s.n / c.qn;
+  if (c.nc < 0 || (c.nc && (c.nc % c.nr || chunkN % c.nc)))
+    return "nc " + num(c.nc) + " is not a multiple of nr = " + num(c.nr) +
+           " dividing N / qn = " + num(chunkN);
   return "";
 }
 
@@ -97,7 +108,8 @@ DictionaryAttr microKernelConfigAttr(MLIRContext *ctx, const MicroKernelConfig &
                               b.getNamedAttr("kc", b.getI64IntegerAttr(c.kc)),
                               b.getNamedAttr("vector_width", b.getI64IntegerAttr(c.vectorWidth)),
                               b.getNamedAttr("qm", b.getI64IntegerAttr(c.qm)),
-                              b.getNamedAttr("qn", b.getI64IntegerAttr(c.qn))});
+                              b.getNamedAttr("qn", b.getI64IntegerAttr(c.qn)),
+                              b.getNamedAttr("nc", b.getI64IntegerAttr(c.nc))});
 }
 
 std::optional<MicroKernelConfig> getMicroKernelConfig(Operation *op) {
@@ -116,6 +128,8 @@ std::optional<MicroKernelConfig> getMicroKernelConfig(Operation *op) {
       return std::nullopt;
     *field = v.getInt();
   }
+  if (auto nc = d.getAs<IntegerAttr>("nc"))
+    c.nc = nc.getInt();
   return c;
 }
 

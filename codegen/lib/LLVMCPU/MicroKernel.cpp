@@ -228,7 +228,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   };
   // Weights in panel layout: B[k, n] lives at P[n / nr][k][n % nr].
   std::optional<PackedB> packed;
-  Value panels;
+  Value panels, flat;
+  int64_t totalK = 0;
   if (packedPanelWidth(getRootValue(B)) > 0) {
     OpBuilder pb(op);
     packed = findPackedB(pb, loc, B);
@@ -242,6 +243,15 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
         ArrayRef<int64_t>{kk * rt.nr, rt.nr, 1});
     view->setAttr("attune.packed_view", rewriter.getUnitAttr());
     panels = view;
+    // The same bytes as one flat array, for the prefetches (plain index
+    // arithmetic instead of a division by nr per k step).
+    auto flatType = MemRefType::get({kk * nn}, rewriter.getF32Type());
+    auto flatView = pb.create<memref::ReinterpretCastOp>(
+        loc, flatType, packed->arg, /*offset=*/0, ArrayRef<int64_t>{kk * nn},
+        ArrayRef<int64_t>{1});
+    flatView->setAttr("attune.packed_view", rewriter.getUnitAttr());
+    flat = flatView;
+    totalK = kk;
   }
   SmallVector<Value> iv(ranges.size());
   auto indices = [&](AffineMap map) {
@@ -255,10 +265,61 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   int64_t kc = cfg && cfg->kc > 0 && K % cfg->kc == 0 ? cfg->kc : heuristicKc(K);
   Value kBegin;
 
-  // One block of `rows` rows starting at row `i0`, all panels of N, over
-  // k in [kBegin, kBegin + kc).
-  auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows) {
-    auto jLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, N), cst(b, rt.nr));
+  // Column blocks: the config's, else the heuristic's for this tile.
+  int64_t nc = cfg && cfg->nc > 0 && N % cfg->nc == 0 && cfg->nc % rt.nr == 0
+                   ? cfg->nc
+                   : heuristicNc(N, rt.nr, kc, 4);
+
+  // Prefetching the next block of B. Weights are used once per run and a
+  // model's weights do not fit in cache, so the row block that first reads a
+  // block of B would wait on memory (the kernel consumes 16 bytes per cycle;
+  // memory delivers a few). Instead, while the row blocks of this tile run
+  // over block (kBegin, jc), they prefetch block (kBegin, jc + nc) — or
+  // (kBegin + kc, 0) after the last column block — into L2, spread evenly:
+  // the kc x nr slice of the next block's panel at the current panel's
+  // position has L = kc * nr / 16 cache lines; row block b's k loop
+  // prefetches lines [b * S * P, (b + 1) * S * P) with P lines in each of its
+  // first S steps, where S * P * rowBlocks >= L. Only for panels whose rows
+  // are whole cache lines (nr a multiple of 16 floats).
+  constexpr int64_t kLineFloats = 16; // 64-byte lines
+  int64_t sliceLines = packed && rt.nr % kLineFloats == 0 ? kc * rt.nr / kLineFloats : 0;
+  int64_t rowBlocks = (M + rt.mr - 1) / rt.mr;
+  int64_t perBlock = (sliceLines + rowBlocks - 1) / rowBlocks;
+  int64_t pfPerStep = (perBlock + kc - 1) / kc;
+  int64_t pfSteps = pfPerStep ? (perBlock + pfPerStep - 1) / pfPerStep : 0;
+  // Flat index of the first line row block `i0 / mr` prefetches.
+  auto nextBlockPrefetchBase = [&](OpBuilder &b, Value i0, Value jc, int64_t ncols,
+                                   Value j0) -> Value {
+    Value rowBlock = b.create<arith::DivUIOp>(loc, i0, cst(b, rt.mr));
+    Value jcNext = b.create<arith::AddIOp>(loc, jc, cst(b, ncols));
+    Value kNext = b.create<arith::AddIOp>(loc, kBegin, cst(b, kc));
+    Value moreCols = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, jcNext, cst(b, N));
+    Value moreK = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, kNext, cst(b, K));
+    // (k, column) of the next block; the current one when this is the last.
+    Value nk = b.create<arith::SelectOp>(loc, moreCols, kBegin,
+                                         b.create<arith::SelectOp>(loc, moreK, kNext, kBegin));
+    Value njc = b.create<arith::SelectOp>(loc, moreCols, jcNext,
+                                          b.create<arith::SelectOp>(loc, moreK, cst(b, 0), jc));
+    Value col = b.create<arith::AddIOp>(
+        loc, packed->n0, b.create<arith::AddIOp>(loc, njc, b.create<arith::SubIOp>(loc, j0, jc)));
+    Value panelIdx = b.create<arith::DivUIOp>(loc, col, cst(b, rt.nr));
+    // Line rowBlock * S * P of the slice at panel panelIdx, row nk.
+    // (clamped so the last row blocks stay inside the slice)
+    Value line = b.create<arith::MinUIOp>(
+        loc, b.create<arith::MulIOp>(loc, rowBlock, cst(b, pfSteps * pfPerStep)),
+        cst(b, std::max<int64_t>(sliceLines - pfSteps * pfPerStep, 0)));
+    Value base = b.create<arith::AddIOp>(
+        loc, b.create<arith::MulIOp>(loc, panelIdx, cst(b, totalK * rt.nr)),
+        b.create<arith::MulIOp>(loc, nk, cst(b, rt.nr)));
+    return b.create<arith::AddIOp>(loc, base,
+                                   b.create<arith::MulIOp>(loc, line, cst(b, kLineFloats)));
+  };
+
+  // One block of `rows` rows starting at row `i0`, the panels of the column
+  // block [jc, jc + ncols), over k in [kBegin, kBegin + kc).
+  auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows, Value jc, int64_t ncols) {
+    auto jLoop = b.create<scf::ForOp>(loc, jc, b.create<arith::AddIOp>(loc, jc, cst(b, ncols)),
+                                      cst(b, rt.nr));
     OpBuilder jb = OpBuilder::atBlockBegin(jLoop.getBody());
     Value j0 = jLoop.getInductionVar();
     SmallVector<Value> rowIdx, colIdx;
@@ -271,6 +332,11 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     if (packed)
       panel = jb.create<arith::DivUIOp>(loc, jb.create<arith::AddIOp>(loc, packed->n0, j0),
                                         cst(jb, rt.nr));
+    // Software prefetch of the next kc x nc block of B into L2 (see
+    // nextBlockPrefetchBase): P lines in each of the first S k steps.
+    Value prefetchBase;
+    if (pfSteps > 0)
+      prefetchBase = nextBlockPrefetchBase(jb, i0, jc, ncols, j0);
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c) {
@@ -278,52 +344,85 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
         iv[dims->n] = colIdx[c];
         init.push_back(jb.create<vector::LoadOp>(loc, vecType, C, indices(maps[2])));
       }
-    auto kLoop = jb.create<scf::ForOp>(
-        loc, kBegin, jb.create<arith::AddIOp>(loc, kBegin, cst(jb, kc)), cst(jb, 1), init,
-        [&](OpBuilder &kb, Location, Value k, ValueRange acc) {
-          iv[dims->k] = k;
-          SmallVector<Value> bv;
-          for (int64_t c = 0; c < cols; ++c) {
-            iv[dims->n] = colIdx[c];
-            if (packed)
-              bv.push_back(kb.create<vector::LoadOp>(
-                  loc, vecType, panels, ValueRange{panel, k, cst(kb, c * w)}));
-            else
-              bv.push_back(kb.create<vector::LoadOp>(loc, vecType, B, indices(maps[1])));
-          }
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < rows; ++r) {
-            iv[dims->m] = rowIdx[r];
-            // A 1-element vector load broadcast to W lanes: LLVM emits one
-            // broadcast load (a scalar load + splat costs four instructions).
-            Value a = kb.create<vector::LoadOp>(
-                loc, VectorType::get({1}, rewriter.getF32Type()), A, indices(maps[0]));
-            Value av = kb.create<vector::BroadcastOp>(loc, vecType, a);
-            for (int64_t c = 0; c < cols; ++c)
-              next.push_back(
-                  kb.create<vector::FMAOp>(loc, av, bv[c], acc[r * cols + c]).getResult());
-          }
-          kb.create<scf::YieldOp>(loc, next);
-        });
+    // k in [from, to): one rank-1 update of the accumulators per step.
+    auto kLoop = [&](Value from, Value to, ValueRange accInit, bool prefetch) {
+      return jb.create<scf::ForOp>(
+          loc, from, to, cst(jb, 1), accInit,
+          [&](OpBuilder &kb, Location, Value k, ValueRange acc) {
+            iv[dims->k] = k;
+            if (prefetch) {
+              // line (k - kBegin) * P + p of this row block's share
+              Value at = kb.create<arith::AddIOp>(
+                  loc, prefetchBase,
+                  kb.create<arith::MulIOp>(loc, kb.create<arith::SubIOp>(loc, k, kBegin),
+                                           cst(kb, pfPerStep * kLineFloats)));
+              for (int64_t p = 0; p < pfPerStep; ++p) {
+                Value atP = p ? kb.create<arith::AddIOp>(loc, at, cst(kb, p * kLineFloats))
+                                    .getResult()
+                              : at;
+                kb.create<memref::PrefetchOp>(loc, flat, ValueRange{atP}, /*isWrite=*/false,
+                                              /*localityHint=*/2, /*isDataCache=*/true);
+              }
+            }
+            SmallVector<Value> bv;
+            for (int64_t c = 0; c < cols; ++c) {
+              iv[dims->n] = colIdx[c];
+              if (packed)
+                bv.push_back(kb.create<vector::LoadOp>(
+                    loc, vecType, panels, ValueRange{panel, k, cst(kb, c * w)}));
+              else
+                bv.push_back(kb.create<vector::LoadOp>(loc, vecType, B, indices(maps[1])));
+            }
+            SmallVector<Value> next;
+            for (int64_t r = 0; r < rows; ++r) {
+              iv[dims->m] = rowIdx[r];
+              // A 1-element vector load broadcast to W lanes: LLVM emits one
+              // broadcast load (a scalar load + splat costs four instructions).
+              Value a = kb.create<vector::LoadOp>(
+                  loc, VectorType::get({1}, rewriter.getF32Type()), A, indices(maps[0]));
+              Value av = kb.create<vector::BroadcastOp>(loc, vecType, a);
+              for (int64_t c = 0; c < cols; ++c)
+                next.push_back(
+                    kb.create<vector::FMAOp>(loc, av, bv[c], acc[r * cols + c]).getResult());
+            }
+            kb.create<scf::YieldOp>(loc, next);
+          });
+    };
+    Value kEnd = jb.create<arith::AddIOp>(loc, kBegin, cst(jb, kc));
+    SmallVector<Value> acc(init);
+    int64_t split = prefetchBase ? std::min(pfSteps, kc) : 0;
+    if (split > 0) {
+      Value mid = jb.create<arith::AddIOp>(loc, kBegin, cst(jb, split));
+      auto first = kLoop(kBegin, mid, acc, /*prefetch=*/true);
+      acc.assign(first.getResults().begin(), first.getResults().end());
+      if (split < kc) {
+        auto rest = kLoop(mid, kEnd, acc, /*prefetch=*/false);
+        acc.assign(rest.getResults().begin(), rest.getResults().end());
+      }
+    } else {
+      auto all = kLoop(kBegin, kEnd, acc, /*prefetch=*/false);
+      acc.assign(all.getResults().begin(), all.getResults().end());
+    }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c) {
         iv[dims->m] = rowIdx[r];
         iv[dims->n] = colIdx[c];
-        jb.create<vector::StoreOp>(loc, kLoop.getResult(r * cols + c), C, indices(maps[2]));
+        jb.create<vector::StoreOp>(loc, acc[r * cols + c], C, indices(maps[2]));
       }
   };
 
   // Batch loops, then full row blocks, then the tail rows.
   OpBuilder top(op);
-  buildMicroKernelLoops(top, loc, dims->batch, ranges, iv, M, K, kc, rt.mr, kBegin, emitRows);
+  buildMicroKernelLoops(top, loc, dims->batch, ranges, iv, M, N, K, kc, nc, rt.mr, kBegin,
+                        emitRows);
   rewriter.eraseOp(op);
   return success();
 }
 
 void buildMicroKernelLoops(OpBuilder &b, Location loc, ArrayRef<unsigned> batchDims,
                            ArrayRef<int64_t> ranges, SmallVectorImpl<Value> &iv, int64_t M,
-                           int64_t K, int64_t kc, int64_t mr, Value &kBegin,
-                           function_ref<void(OpBuilder &, Value, int64_t)> emitRows) {
+                           int64_t N, int64_t K, int64_t kc, int64_t nc, int64_t mr,
+                           Value &kBegin, EmitRowsFn emitRows) {
   auto cst = [&](OpBuilder &bb, int64_t v) -> Value {
     return bb.create<arith::ConstantIndexOp>(loc, v);
   };
@@ -332,12 +431,11 @@ void buildMicroKernelLoops(OpBuilder &b, Location loc, ArrayRef<unsigned> batchD
     auto loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, ranges[d]), cst(b, 1));
     OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
     iv[d] = loop.getInductionVar();
-    buildMicroKernelLoops(inner, loc, batchDims.drop_front(), ranges, iv, M, K, kc, mr, kBegin,
-                          emitRows);
+    buildMicroKernelLoops(inner, loc, batchDims.drop_front(), ranges, iv, M, N, K, kc, nc, mr,
+                          kBegin, emitRows);
     return;
   }
-  // Deep K: blocks of kc so that a block of B panels (kc x NR) and of A
-  // rows stay in L1/L2 while every row block of the tile uses them.
+  // Deep K: blocks of kc, so that the C tile is updated once per block.
   OpBuilder kbld = b;
   if (kc < K) {
     auto k0Loop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, K), cst(b, kc));
@@ -346,14 +444,27 @@ void buildMicroKernelLoops(OpBuilder &b, Location loc, ArrayRef<unsigned> batchD
   } else {
     kBegin = cst(b, 0);
   }
+  // Wide N: column blocks of nc, so that one kc x nc block of B stays in L2
+  // while every row block streams over it (without it, each row block reads
+  // the whole kc x N slice of B from L3 or memory again).
+  OpBuilder nbld = kbld;
+  Value jc;
+  if (nc > 0 && nc < N) {
+    auto jcLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, N), cst(kbld, nc));
+    nbld = OpBuilder::atBlockBegin(jcLoop.getBody());
+    jc = jcLoop.getInductionVar();
+  } else {
+    nc = N;
+    jc = cst(kbld, 0);
+  }
   int64_t full = M - M % mr;
   if (full > 0) {
-    auto iLoop = kbld.create<scf::ForOp>(loc, cst(kbld, 0), cst(kbld, full), cst(kbld, mr));
+    auto iLoop = nbld.create<scf::ForOp>(loc, cst(nbld, 0), cst(nbld, full), cst(nbld, mr));
     OpBuilder ib = OpBuilder::atBlockBegin(iLoop.getBody());
-    emitRows(ib, iLoop.getInductionVar(), mr);
+    emitRows(ib, iLoop.getInductionVar(), mr, jc, nc);
   }
   if (M % mr)
-    emitRows(kbld, cst(kbld, full), M % mr);
+    emitRows(nbld, cst(nbld, full), M % mr, jc, nc);
 }
 
 } // namespace mlir::attune

@@ -28,6 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/MicroKernel.h"
+#include "attune/Codegen/KernelConfig.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -195,8 +196,9 @@ LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op
   bool oddTail = K % 2 == 1;
   Value kBegin;
 
-  auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows) {
-    auto jLoop = b.create<scf::ForOp>(loc, cst(b, 0), cst(b, N), cst(b, rt.nr));
+  auto emitRows = [&](OpBuilder &b, Value i0, int64_t rows, Value jc, int64_t ncols) {
+    auto jLoop = b.create<scf::ForOp>(loc, jc, b.create<arith::AddIOp>(loc, jc, cst(b, ncols)),
+                                      cst(b, rt.nr));
     OpBuilder jb = OpBuilder::atBlockBegin(jLoop.getBody());
     Value j0 = jLoop.getInductionVar();
     SmallVector<Value> rowIdx, colIdx;
@@ -278,7 +280,9 @@ LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op
   };
 
   OpBuilder top(op);
-  buildMicroKernelLoops(top, loc, dims.batch, ranges, iv, M, K, kc, rt.mr, kBegin, emitRows);
+  int64_t nc = heuristicNc(N, rt.nr, kc, 2);
+  buildMicroKernelLoops(top, loc, dims.batch, ranges, iv, M, N, K, kc, nc, rt.mr, kBegin,
+                        emitRows);
   rewriter.eraseOp(op);
   return success();
 }

@@ -26,12 +26,14 @@ namespace {
 struct FieldRange {
   const char *name;
   int64_t lo, hi;
+  bool optional = false; // absent: the compiler's heuristic for that field
 };
 
 const std::vector<FieldRange> &configRanges(const std::string &kind) {
   static const std::vector<FieldRange> matmul = {
       {"mr", 1, 64}, {"nr", 1, 1024}, {"kc", 1, int64_t(1) << 30},
-      {"vector_width", 1, 64}, {"qm", 1, 1 << 20}, {"qn", 1, 1 << 20}};
+      {"vector_width", 1, 64}, {"qm", 1, 1 << 20}, {"qn", 1, 1 << 20},
+      {"nc", 1, int64_t(1) << 30, /*optional=*/true}};
   static const std::vector<FieldRange> attention = {{"query_tile", 1, 1 << 20},
                                                     {"key_tile", 1, 1 << 20}};
   static const std::vector<FieldRange> none;
@@ -166,8 +168,9 @@ public:
     if (v.empty())
       return out; // {}: the compiler's heuristic
     for (const FieldRange &r : ranges)
-      out.push_back({r.name, integer(member(v, where, r.name), where + "." + r.name, r.lo,
-                                     r.hi)});
+      if (!r.optional || v.contains(r.name))
+        out.push_back({r.name, integer(member(v, where, r.name), where + "." + r.name, r.lo,
+                                       r.hi)});
     return out;
   }
 

@@ -111,6 +111,13 @@ attune_status attune_set_num_threads(int n);
 
 void attune_model_free(attune_model *m);
 
+/* The model's weights blob as the library reads it (the mapped sidecar or
+ * the embedded blob; read-only): |*data| and |*nbytes|. For tools that manage
+ * memory themselves: pinning or advising the pages, or evicting the weights
+ * from the CPU caches between timed runs (attune tune does, so that kernels
+ * are timed with their weights in memory, as in a model run). */
+attune_status attune_model_weights(const attune_model *m, const void **data, size_t *nbytes);
+
 /* Incremental decoding with a KV cache, for libraries compiled from causal
  * decoders (GPT-2) at batch 1. The decoder keeps the keys and values of
  * every token fed so far; each token after the first prompt costs one

@@ -153,3 +153,48 @@ func.func @attention_pv(%p: memref<1x2x8x8xf32>, %v: memref<1x8x2x16xf32>, %o: m
   }
   return
 }
+
+// -----
+
+// Column blocks and prefetching (attune.config nc = 96 of N = 192): a loop
+// over blocks of 96 columns outside the row blocks, so each row block runs
+// over one kc x nc block of B; while it does, it prefetches its share of the
+// next block (here columns 96..191; the last block prefetches itself) into
+// L2 (locality 2): the next block's panel slice is 64 x 48 floats = 192
+// lines, 2 row blocks -> 96 lines each, 2 lines in each of the first 48 k
+// steps; the last 16 k steps run without prefetches.
+
+#lhsq = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rhsq = affine_map<(d0, d1, d2) -> (d2, d1)>
+#outq = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @column_blocks
+// CHECK-DAG:     %[[C96:.+]] = arith.constant 96 : index
+// CHECK-DAG:     %[[C192:.+]] = arith.constant 192 : index
+// CHECK-DAG:     %[[C48:.+]] = arith.constant 48 : index
+// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CHECK:         %[[FLAT:.+]] = memref.reinterpret_cast %{{.+}} to offset: [0], sizes: [12288], strides: [1] {attune.packed_view}
+// CHECK:         scf.for %[[JC:.+]] = %{{.+}} to %[[C192]] step %[[C96]] {
+// CHECK:           arith.addi %[[JC]], %[[C96]] : index
+// CHECK:           %[[NEXT:.+]] = arith.addi %[[JC]], %[[C96]] : index
+// CHECK:           %[[MORE:.+]] = arith.cmpi ult, %[[NEXT]], %[[C192]] : index
+// CHECK:           arith.select %[[MORE]], %[[NEXT]], %[[JC]] : index
+// CHECK:           scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:             arith.minui %{{.+}}, %[[C96]] : index
+// CHECK:             scf.for %{{.+}} = %[[JC]] to %{{.+}} step %[[C48]] {
+// CHECK:               scf.for %{{.+}} = %{{.+}} to %[[C48]] step %{{.+}} iter_args
+// CHECK-COUNT-2:         memref.prefetch %[[FLAT]][%{{.+}}], read, locality<2>, data : memref<12288xf32>
+// CHECK-NOT:             memref.prefetch
+// CHECK:                 scf.yield
+// CHECK:               scf.for %{{.+}} = %[[C48]] to %[[C64]] step %{{.+}} iter_args
+// CHECK-NOT:             memref.prefetch
+// CHECK:                 scf.yield
+func.func @column_blocks(%a: memref<16x64xf32>, %w: memref<64x192xf32> {attune.weight = "w@P48"}, %c: memref<16x192xf32>) attributes {attune.vector_width = 16 : i64} {
+  linalg.generic {indexing_maps = [#lhsq, #rhsq, #outq], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<16x64xf32>, memref<64x192xf32>) outs(%c : memref<16x192xf32>) attrs = {attune.microkernel, attune.config = {kc = 64 : i64, mr = 8 : i64, nc = 96 : i64, nr = 48 : i64, qm = 1 : i64, qn = 1 : i64, vector_width = 16 : i64}} {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -85,7 +85,7 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // CHECK:           %[[T:.+]] = linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction"]
 // CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%[[FILLED]] : tensor<1x16x32xf32>)
-// CHECK-SAME:        attrs = {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 8 : i64, qn = 2 : i64, vector_width = 16 : i64}, attune.microkernel}
+// CHECK-SAME:        attrs = {attune.config = {kc = 64 : i64, mr = 12 : i64, nc = 32 : i64, nr = 32 : i64, qm = 8 : i64, qn = 2 : i64, vector_width = 16 : i64}, attune.microkernel}
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, %[[M]], %[[N]]] [1, 16, 32] [1, 1, 1]
 // CHECK-NOT:     scf.forall
@@ -221,7 +221,7 @@ func.func @memref_untouched(%m: memref<4x64xf32>) {
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // CHECK:             linalg.generic
 // CHECK-SAME:          ins(%{{.+}} : tensor<1x1x16xf32>) outs(%{{.+}} : tensor<1x1x16xf32>)
-// CHECK:           linalg.matmul {attune.config = {kc = 64 : i64, mr = 12 : i64, nr = 32 : i64, qm = 1 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
+// CHECK:           linalg.matmul {attune.config = {kc = 64 : i64, mr = 12 : i64, nc = 64 : i64, nr = 32 : i64, qm = 1 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
 // CHECK:           scf.forall.in_parallel
 func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tensor<4x32x64xf32> {
   %e = tensor.empty() : tensor<4x32x64xf32>
@@ -258,7 +258,7 @@ func.func @inside_forall(%a: tensor<4x32x64xf32>, %w: tensor<64x64xf32>) -> tens
 // CHECK:         scf.forall (%{{.+}}) = (0) to (128) step (32)
 // CHECK:           linalg.generic
 // CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<1x32x64xf32>)
-// CHECK-SAME:        attrs = {attune.config = {kc = 32 : i64, mr = 6 : i64, nr = 64 : i64, qm = 4 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
+// CHECK-SAME:        attrs = {attune.config = {kc = 32 : i64, mr = 6 : i64, nc = 0 : i64, nr = 64 : i64, qm = 4 : i64, qn = 1 : i64, vector_width = 16 : i64}, attune.microkernel}
 func.func @matmul_tuned(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x128x64xf32> {
   %cst = arith.constant 0.000000e+00 : f32
   %e = tensor.empty() : tensor<1x128x64xf32>

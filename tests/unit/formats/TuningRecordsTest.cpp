@@ -59,12 +59,17 @@ TEST(TuningRecords, RoundTrip) {
   f.records.push_back(failed);
   TuningRecord heuristicWon = okRecord(matmulKey(128, 3072, 768), {}, 2.0);
   f.records.push_back(heuristicWon);
+  // nc is optional: a config with it keeps it.
+  IntFields withNc = cfg(8, 48, 384);
+  withNc.push_back({"nc", 96});
+  f.records.push_back(okRecord(matmulKey(128, 768, 3072), withNc, 3.0));
 
   std::string text = serializeTuningFile(f);
   TuningFile back;
   std::string error;
   ASSERT_TRUE(parseTuningFile(text, "tune.json", back, error)) << error;
-  ASSERT_EQ(back.records.size(), 3u);
+  ASSERT_EQ(back.records.size(), 4u);
+  EXPECT_EQ(back.records[3].config, withNc);
   const TuningRecord &r = back.records[0];
   EXPECT_EQ(r.key, f.records[0].key);
   EXPECT_TRUE(r.ok);
@@ -126,6 +131,8 @@ TEST(TuningRecords, BadRecordsNameFileAndField) {
       {fileWith("\"mr\": 12", "\"mr\": 1000"), "tune.json: records[0].config.mr: expected an integer"},
       {fileWith("\"mr\": 12", "\"mr\": 12.5"), "tune.json: records[0].config.mr: expected an integer"},
       {fileWith("\"mr\": 12,", "\"tile\": 3,"), "tune.json: records[0].config.tile: unknown config field"},
+      {fileWith("\"qn\": 2", "\"qn\": 2, \"nc\": 0"),
+       "config.nc: expected an integer in [1, "},
       {fileWith("\"status\": \"ok\"", "\"status\": \"maybe\""),
        "tune.json: records[0].status: expected \"ok\" or \"failed\""},
       {fileWith("\"status\": \"ok\"", "\"status\": \"failed\""),

@@ -35,6 +35,7 @@ struct FakeLib {
   decltype(&attune_set_num_threads) setNumThreads = nullptr;
   decltype(&attune_model_free) free = nullptr;
   decltype(&attune_version) version = nullptr;
+  decltype(&attune_model_weights) weights = nullptr;
 
   // Opens |path| (kept open for the process: tests share one copy).
   static FakeLib &get(const std::string &path);
@@ -53,6 +54,7 @@ struct FakeLib {
     sym(setNumThreads, "attune_set_num_threads");
     sym(free, "attune_model_free");
     sym(version, "attune_version");
+    sym(weights, "attune_model_weights");
   }
   template <typename F> void sym(F &f, const char *name) {
     f = reinterpret_cast<F>(dlsym(handle, name));

@@ -74,6 +74,35 @@ TEST(RuntimeLoad, SidecarExplicitPathRunsCorrectly) {
   lib.free(m);
 }
 
+// attune_model_weights: the blob the kernels read (embedded or mapped), with
+// the weight values at their offsets; bad arguments are refused.
+TEST(RuntimeLoad, WeightsBlobIsWhatTheKernelsRead) {
+  TempDir dir;
+  std::string path = dir.path("model.weights");
+  writeWeights(path, fakeWeightsId());
+  for (FakeLib *lib : {&embeddedLib(), &sidecarLib()}) {
+    attune_model *m = nullptr;
+    ASSERT_EQ(lib->load(lib == &embeddedLib() ? nullptr : path.c_str(), &m), ATTUNE_OK)
+        << lib->lastError();
+    const void *data = nullptr;
+    size_t n = 0;
+    ASSERT_EQ(lib->weights(m, &data, &n), ATTUNE_OK) << lib->lastError();
+    ASSERT_NE(data, nullptr);
+    EXPECT_EQ(n, size_t(FAKE_WEIGHTS_NBYTES));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(data) % 64, 0u);
+    const float *w = static_cast<const float *>(data);
+    const float *b = reinterpret_cast<const float *>(static_cast<const char *>(data) + 64);
+    for (int j = 0; j < FAKE_COLS; ++j) {
+      EXPECT_EQ(w[j], FAKE_W(j));
+      EXPECT_EQ(b[j], FAKE_B(j));
+    }
+    EXPECT_EQ(lib->weights(m, nullptr, &n), ATTUNE_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(lib->weights(nullptr, &data, &n), ATTUNE_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(lib->lastError()).find("attune_model_weights"), std::string::npos);
+    lib->free(m);
+  }
+}
+
 TEST(RuntimeLoad, ExplicitPathOverridesEmbedded) {
   TempDir dir;
   std::string path = dir.path("model.weights");

@@ -41,10 +41,14 @@ struct GemmShape {
 };
 
 struct MicroKernelConfig {
-  int64_t mr = 8, nr = 48, kc = 0, vectorWidth = 16, qm = 1, qn = 1;
+  /// nc: columns of B per cache block inside one parallel chunk (a multiple
+  /// of nr dividing N / qn); every row block of the chunk runs over one
+  /// kc x nc block of B before the next, so that block stays in L2. 0: the
+  /// whole chunk (records written before nc existed mean the heuristic's).
+  int64_t mr = 8, nr = 48, kc = 0, vectorWidth = 16, qm = 1, qn = 1, nc = 0;
   bool operator==(const MicroKernelConfig &o) const {
     return mr == o.mr && nr == o.nr && kc == o.kc && vectorWidth == o.vectorWidth &&
-           qm == o.qm && qn == o.qn;
+           qm == o.qm && qn == o.qn && nc == o.nc;
   }
 };
 
@@ -60,6 +64,16 @@ int64_t largestDivisorAtMost(int64_t d, int64_t limit);
 int64_t smallestDivisorAtLeast(int64_t d, int64_t need);
 /// K block of the heuristic: K, or for K > 1024 its largest divisor <= 384.
 int64_t heuristicKc(int64_t k);
+/// Column block of the heuristic for a chunk of `nChunk` columns: the
+/// largest multiple of nr dividing nChunk whose kc x nc block of
+/// `elementBytes`-byte B elements fits the L2 budget (kL2BlockBytes).
+int64_t heuristicNc(int64_t nChunk, int64_t nr, int64_t kc, int64_t elementBytes);
+/// The bytes of B one column block may hold: a quarter of a 2 MiB L2, the
+/// rest is for the next block (prefetched while this one runs), the A rows
+/// and the C tile. Measured on BERT-base (docs/tiling.md): 512 KiB was the
+/// best of 0.5 / 1 / 2 MiB and no blocking at 2 threads; the tuner searches
+/// nc per kernel.
+constexpr int64_t kL2BlockBytes = 512 << 10;
 /// Why `c` cannot compute `shape` ("" when it can): nr a multiple of the
 /// vector width and a divisor of N, kc a divisor of K, qm of M, qn of N/nr.
 std::string checkMicroKernelConfig(const MicroKernelConfig &c, const GemmShape &shape);

@@ -91,12 +91,15 @@ LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op
 /// The loop nest both micro-kernels (f32, bf16) run their register blocks in,
 /// built at `b`: one scf.for per batch dim (setting iv[d]), a loop over K
 /// blocks of `kc` when kc < K (`kBegin` is its induction variable, else 0),
-/// row blocks of `mr` and a tail block of M % mr rows; `emitRows(builder,
-/// firstRow, rows)` emits one row block's k loop and stores.
+/// a loop over column blocks of `nc` when nc < N, then row blocks of `mr` and
+/// a tail block of M % mr rows; `emitRows(builder, firstRow, rows,
+/// firstColumn, columns)` emits one row block's loop over the column block's
+/// register panels, with their k loops and stores.
+using EmitRowsFn = function_ref<void(OpBuilder &, Value, int64_t, Value, int64_t)>;
 void buildMicroKernelLoops(OpBuilder &b, Location loc, ArrayRef<unsigned> batchDims,
                            ArrayRef<int64_t> ranges, SmallVectorImpl<Value> &iv, int64_t M,
-                           int64_t K, int64_t kc, int64_t mr, Value &kBegin,
-                           function_ref<void(OpBuilder &, Value, int64_t)> emitRows);
+                           int64_t N, int64_t K, int64_t kc, int64_t nc, int64_t mr,
+                           Value &kBegin, EmitRowsFn emitRows);
 
 } // namespace mlir::attune
 

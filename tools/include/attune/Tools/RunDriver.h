@@ -6,6 +6,7 @@
 #include "attune/Tools/CompileDriver.h"
 #include "attune/formats/Npy.h"
 #include "attune/runtime.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <memory>
@@ -77,6 +78,10 @@ public:
   /// sequence buckets accept any length up to the largest; the outputs then
   /// have that length too.
   llvm::Expected<std::vector<NamedTensor>> run(const std::vector<NamedTensor> &inputs);
+
+  /// The weights blob the library reads (empty for a library without
+  /// weights or without attune_model_weights).
+  llvm::ArrayRef<uint8_t> weights() const;
 
   /// The compiled sequence lengths of a bucketed library (else empty).
   std::vector<int64_t> seqLens() const;

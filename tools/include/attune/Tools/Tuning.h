@@ -37,6 +37,11 @@ formats::TuningTarget tuningTargetOf(const mlir::attune::CPUTarget &target);
 /// Every tunable op of `fn` (attune dialect, static shapes) in program order.
 std::vector<KernelSite> collectKernels(mlir::func::FuncOp fn, const formats::TuningTarget &t);
 
+/// A matmul config as record fields and back (nc is left out when 0, i.e.
+/// the heuristic's; missing fields read as 0).
+formats::IntFields fromMicroKernel(const mlir::attune::MicroKernelConfig &c);
+mlir::attune::MicroKernelConfig toMicroKernel(const formats::IntFields &f);
+
 /// The heuristic config of a site ("" fields: codegen's defaults apply, e.g.
 /// attention's tile sizes or a matmul the micro-kernel cannot take).
 formats::IntFields heuristicConfig(const KernelSite &site, int64_t vectorWidth, int64_t chunks);
