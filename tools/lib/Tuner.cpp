@@ -186,7 +186,8 @@ static std::vector<IntFields> kcCandidates(const KernelSite &s, const IntFields 
 }
 
 /// Stage 3: splits of M x N into about threads, 2 x threads, 4 x threads and
-/// `chunks` parallel chunks, along N only or M only.
+/// `chunks` parallel chunks, along N only, M only, or both (2 or 4 row
+/// chunks when M has at least 4 register blocks per chunk).
 static std::vector<IntFields> splitCandidates(const KernelSite &s, const IntFields &base,
                                               int threads, int64_t chunks) {
   MicroKernelConfig c = micro(base);
@@ -203,11 +204,21 @@ static std::vector<IntFields> splitCandidates(const KernelSite &s, const IntFiel
     int64_t qm = smallestDivisorAtLeast(s.gemm.m, want);
     if (qm >= want && s.gemm.m / qm >= std::min<int64_t>(c.mr, s.gemm.m))
       splits.push_back({qm, 1});
+    // Both: chunks of fewer rows and fewer columns, so that a chunk's slices
+    // of A and of B both stay in L2 when neither one alone would (tall GEMMs:
+    // batch x sequence rows).
+    for (int64_t rows : {int64_t(2), int64_t(4)}) {
+      if (want % rows || s.gemm.m % rows || s.gemm.m / rows < 4 * c.mr)
+        continue;
+      int64_t cols = smallestDivisorAtLeast(nBlocks, want / rows);
+      if (cols >= want / rows && cols > 1)
+        splits.push_back({rows, cols});
+    }
   }
   std::vector<IntFields> out;
   std::set<std::pair<int64_t, int64_t>> seen{{c.qm, c.qn}};
   for (auto [qm, qn] : splits)
-    if (seen.insert({qm, qn}).second && out.size() < 6) {
+    if (seen.insert({qm, qn}).second && out.size() < 10) {
       MicroKernelConfig n = c;
       n.qm = qm;
       n.qn = qn;
@@ -420,7 +431,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
   for (size_t i : todo) {
     const KernelSite &s = kernels[i].first;
     bool mm = s.key.kind != "attention";
-    progress.addToTotal(5 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 11
+    progress.addToTotal(5 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 15
                                 : int(attentionCandidates(s).size())));
   }
 

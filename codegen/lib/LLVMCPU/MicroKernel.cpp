@@ -229,7 +229,7 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   // Weights in panel layout: B[k, n] lives at P[n / nr][k][n % nr].
   std::optional<PackedB> packed;
   Value panels, flat;
-  int64_t totalK = 0;
+  int64_t totalK = 0, totalN = 0;
   if (packedPanelWidth(getRootValue(B)) > 0) {
     OpBuilder pb(op);
     packed = findPackedB(pb, loc, B);
@@ -252,6 +252,7 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     flatView->setAttr("attune.packed_view", rewriter.getUnitAttr());
     flat = flatView;
     totalK = kk;
+    totalN = nn;
   }
   SmallVector<Value> iv(ranges.size());
   auto indices = [&](AffineMap map) {
@@ -275,7 +276,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   // block of B would wait on memory (the kernel consumes 16 bytes per cycle;
   // memory delivers a few). Instead, while the row blocks of this tile run
   // over block (kBegin, jc), they prefetch block (kBegin, jc + nc) — or
-  // (kBegin + kc, 0) after the last column block — into L2, spread evenly:
+  // (kBegin + kc, 0) after the last column block, or the first block of the
+  // columns after the tile after its last block — into L2, spread evenly:
   // the kc x nr slice of the next block's panel at the current panel's
   // position has L = kc * nr / 16 cache lines; row block b's k loop
   // prefetches lines [b * S * P, (b + 1) * S * P) with P lines in each of its
@@ -295,11 +297,20 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     Value kNext = b.create<arith::AddIOp>(loc, kBegin, cst(b, kc));
     Value moreCols = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, jcNext, cst(b, N));
     Value moreK = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, kNext, cst(b, K));
-    // (k, column) of the next block; the current one when this is the last.
+    // After the tile's last block: the first block of the columns that
+    // follow the tile (the next N chunk, which the same task runs next when
+    // the pool hands it several); none at the end of the weight, then the
+    // current block again.
+    Value after = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult,
+                                          b.create<arith::AddIOp>(loc, packed->n0, cst(b, N)),
+                                          cst(b, totalN));
+    Value lastK = b.create<arith::SelectOp>(loc, after, cst(b, 0), kBegin);
+    Value lastJc = b.create<arith::SelectOp>(loc, after, cst(b, N), jc);
+    // (k, column) of the next block, relative to the tile.
     Value nk = b.create<arith::SelectOp>(loc, moreCols, kBegin,
-                                         b.create<arith::SelectOp>(loc, moreK, kNext, kBegin));
+                                         b.create<arith::SelectOp>(loc, moreK, kNext, lastK));
     Value njc = b.create<arith::SelectOp>(loc, moreCols, jcNext,
-                                          b.create<arith::SelectOp>(loc, moreK, cst(b, 0), jc));
+                                          b.create<arith::SelectOp>(loc, moreK, cst(b, 0), lastJc));
     Value col = b.create<arith::AddIOp>(
         loc, packed->n0, b.create<arith::AddIOp>(loc, njc, b.create<arith::SubIOp>(loc, j0, jc)));
     Value panelIdx = b.create<arith::DivUIOp>(loc, col, cst(b, rt.nr));

@@ -97,6 +97,11 @@ func.func @not_a_gemm(%a: memref<4x4xf32>, %b: memref<4x16xf32>, %c: memref<4x16
 // CHECK-LABEL: func.func @packed_weight
 // CHECK-SAME:    (%[[A:.+]]: memref<8x64xf32>, %[[W:.+]]: memref<64x96xf32> {attune.weight = "w@P48"}, %[[C:.+]]: memref<8x48xf32>, %[[N0:.+]]: index)
 // CHECK:         %[[P:.+]] = memref.reinterpret_cast %[[W]] to offset: [0], sizes: [2, 64, 48], strides: [3072, 48, 1] {attune.packed_view}
+// The tile's last (only) block prefetches the columns after the tile when
+// the weight has more (n0 + 48 < 96), else itself:
+// CHECK:         %[[AFTER:.+]] = arith.addi %[[N0]], %{{.+}} : index
+// CHECK:         %[[HAS:.+]] = arith.cmpi ult, %[[AFTER]], %{{.+}} : index
+// CHECK:         arith.select %[[HAS]]
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} {
 // CHECK:           scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // CHECK:           %[[NJ:.+]] = arith.addi %[[N0]], %[[J]] : index
