@@ -80,18 +80,18 @@ std::optional<PanelB> findPanelB(OpBuilder &b, Location loc, Value v) {
   auto arg = dyn_cast<BlockArgument>(v);
   if (!arg || bf16PanelWidth(arg) <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
     return std::nullopt;
-  PanelB p{arg, b.create<arith::ConstantIndexOp>(loc, 0)};
-  for (memref::SubViewOp sv : chain) {
-    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2)
+  for (memref::SubViewOp sv : chain) { // validate first: a refusal builds nothing
+    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2 ||
+        getConstantIntValue(sv.getMixedOffsets()[0]) != 0)
       return std::nullopt;
     for (OpFoldResult st : sv.getMixedStrides())
       if (getConstantIntValue(st) != 1)
         return std::nullopt;
-    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets();
-    if (getConstantIntValue(offsets[0]) != 0)
-      return std::nullopt;
-    p.n0 = b.create<arith::AddIOp>(loc, p.n0, getValueOrCreateConstantIndexOp(b, loc, offsets[1]));
   }
+  PanelB p{arg, b.create<arith::ConstantIndexOp>(loc, 0)};
+  for (memref::SubViewOp sv : chain)
+    p.n0 = b.create<arith::AddIOp>(loc, p.n0,
+                                   getValueOrCreateConstantIndexOp(b, loc, sv.getMixedOffsets()[1]));
   return p;
 }
 
@@ -156,15 +156,22 @@ LogicalResult lowerToAMXMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op)
   if (!strideA || !strideC)
     return failure();
 
+  // The panel argument under B's subviews (checked before building anything,
+  // so a refusal leaves the IR unchanged for the vdpbf16ps kernel).
+  Value root = B;
+  while (auto sv = root.getDefiningOp<memref::SubViewOp>())
+    root = sv.getSource();
+  int64_t nr = bf16PanelWidth(root);
+  if (nr <= 0 || nr % kTileN)
+    return failure();
+  auto argType = cast<MemRefType>(root.getType());
+  if (argType.getRank() != 2 || argType.getDimSize(1) % nr || argType.getDimSize(0) != K)
+    return failure();
+  int64_t nn = argType.getDimSize(1);
   OpBuilder top(op);
   std::optional<PanelB> packed = findPanelB(top, loc, B);
   if (!packed)
-    return failure();
-  int64_t nr = bf16PanelWidth(packed->arg);
-  auto argType = cast<MemRefType>(packed->arg.getType());
-  int64_t nn = argType.getDimSize(1);
-  if (nr % kTileN || nn % nr || argType.getDimSize(0) != K)
-    return failure();
+    return failure(); // non-unit strides or a row offset
 
   MLIRContext *ctx = rewriter.getContext();
   Type f32 = rewriter.getF32Type(), bf16 = rewriter.getBF16Type();
