@@ -89,9 +89,10 @@ std::optional<PanelB> findPanelB(OpBuilder &b, Location loc, Value v) {
         return std::nullopt;
   }
   PanelB p{arg, b.create<arith::ConstantIndexOp>(loc, 0)};
-  for (memref::SubViewOp sv : chain)
-    p.n0 = b.create<arith::AddIOp>(loc, p.n0,
-                                   getValueOrCreateConstantIndexOp(b, loc, sv.getMixedOffsets()[1]));
+  for (memref::SubViewOp sv : chain) {
+    Value off = getValueOrCreateConstantIndexOp(b, loc, sv.getMixedOffsets()[1]);
+    p.n0 = b.create<arith::AddIOp>(loc, p.n0, off);
+  }
   return p;
 }
 
