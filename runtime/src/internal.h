@@ -62,6 +62,11 @@ attune_status attune_rt_validate_io(const attune_abi_tensor *ins, uint32_t num_i
                                     int64_t max_seq, const attune_tensor *in, size_t n_in,
                                     const attune_tensor *out, size_t n_out, int64_t *seq_len);
 
+/* Asks the OS for what |features| (ATTUNE_ABI_FEATURE_*) need (cpu.c):
+ * AMX state permission, once per process. ATTUNE_ERR_UNSUPPORTED with the
+ * last error set when refused. */
+attune_status attune_rt_require_features(uint32_t features);
+
 /* Calls |entry| with the model's weights (by index), then the data of |in|
  * and |out|; no validation. */
 attune_status attune_rt_call_entry(attune_model *m, const attune_abi_entry *entry,

@@ -72,6 +72,9 @@ ATTUNE_API attune_status attune_model_load(const char *weights_path, attune_mode
   attune_status st = check_metadata(abi);
   if (st != ATTUNE_OK)
     return st;
+  st = attune_rt_require_features(abi->features); /* AMX permission (cpu.c) */
+  if (st != ATTUNE_OK)
+    return st;
   attune_model *m = calloc(1, sizeof *m);
   if (!m)
     return attune_rt_fail(ATTUNE_ERR_OUT_OF_MEMORY, "out of memory loading the model");

@@ -882,6 +882,66 @@ def _(ctx):
     c.finish()
 
 
+def host_amx_missing():
+    """Why this host cannot run AMX bf16 kernels ("" when it can)."""
+    try:
+        flags = set()
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("flags"):
+                flags.update(line.split(":", 1)[1].split())
+    except OSError as e:
+        return "cannot read /proc/cpuinfo: %s" % e
+    for f in ("amx_tile", "amx_bf16", "avx512_bf16"):
+        if f not in flags:
+            return "host has no " + f
+    return ""
+
+
+@case("bf16-amx-run", "run")
+def _(ctx):
+    # --dtype bf16 on an AMX host: the GEMMs are AMX tile ops (absent for an
+    # avx512_bf16-only target), and `attune run` -- a fresh process that has
+    # never asked Linux for AMX state -- runs the library: its runtime asks
+    # at load (else the first tile instruction is SIGILL). With the refusal
+    # hook the load fails cleanly with the runtime's message.
+    c = Checker()
+    ir_amx = os.path.join(ctx.tmp, "amx.llvm.mlir")
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--dtype", "bf16",
+                "--target", "x86-64-avx512-amx", "--compile-to", "llvm", "-o", ir_amx)
+    if c.ok(r) and c.file(ir_amx):
+        text = open(ir_amx).read()
+        c.contains(text, ["amx.tileloadd64", "amx.tdpbf16ps", "amx.tilestored64"], ir_amx)
+        c.lacks(text, ["llvm.x86.avx512bf16.dpbf16ps"], ir_amx)
+    ir_avx = os.path.join(ctx.tmp, "avx.llvm.mlir")
+    r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--dtype", "bf16",
+                "--target", "x86-64-avx512-bf16", "--compile-to", "llvm", "-o", ir_avx)
+    if c.ok(r) and c.file(ir_avx):
+        text = open(ir_avx).read()
+        c.contains(text, ["llvm.x86.avx512bf16.dpbf16ps"], ir_avx)
+        c.lacks(text, ["amx."], ir_avx)
+    why = host_amx_missing()
+    if why:
+        print("SKIP bf16-amx-run (running the library): " + why, flush=True)
+        c.finish()
+        return
+    lib = compile_encoder(ctx, "enc_amx", "--dtype", "bf16")
+    out = ctx.mkdir("amx_out")
+    r = ctx.run("run", lib, *encoder_inputs(ctx), "--output-dir", out)
+    if c.ok(r):
+        path = os.path.join(out, "last_hidden_state.npy")
+        if c.file(path):
+            _, shape, got = read_npy(path)
+            _, _, want = fx_encoder_output(ctx)
+            num = sum((a - b) ** 2 for a, b in zip(got, want))
+            den = sum(b * b for b in want)
+            rel = math.sqrt(num / max(den, 1e-30))
+            c.require(shape == (1, 16, 64), "shape %s" % (shape,))
+            c.require(rel <= 1e-2, "bf16 (AMX) vs f32: relative error %.3g > 1e-2" % rel)
+    r = ctx.run("run", lib, *encoder_inputs(ctx), env={"ATTUNE_TEST_DENY_AMX": "1"})
+    c.error(r, ["AMX", "ARCH_REQ_XCOMP_PERM"])
+    c.finish()
+
+
 @case("run-reference", "run")
 def _(ctx):
     out = ctx.mkdir("ref_out")

@@ -48,10 +48,12 @@ MLIR (.mlir, with --weights FILE.safetensors for its attune.weight references).
 options:
   -o, --output PATH       output library (default: <MODEL file stem>.so in the current directory);
                           with --compile-to: the file that receives that phase
-  --target T              host (default), x86-64-avx2, x86-64-avx512, x86-64-avx512-bf16
+  --target T              host (default), x86-64-avx2, x86-64-avx512, x86-64-avx512-bf16,
+                          x86-64-avx512-amx
   --dtype f32|bf16        precision of the weight GEMMs (default f32); bf16: weights stored
                           in bf16, activations rounded to bf16, f32 accumulation, with
-                          avx512_bf16 (vdpbf16ps); targets without it keep f32 (docs/bf16.md)
+                          AMX (tdpbf16ps) where the target has amx-bf16, else avx512_bf16
+                          (vdpbf16ps); targets without either keep f32 (docs/bf16.md)
   --compile-to PHASE      stop after PHASE: import, graph, fused, tiled, buffers, vector,
                           llvm (.mlir text), object (.o), library (default)
   --dump-ir DIR           write the IR after every phase to DIR/NN-PHASE.mlir

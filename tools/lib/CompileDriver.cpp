@@ -334,6 +334,11 @@ static llvm::Error compileEntry(const CompileOptions &o, const EntryPlan &plan,
           llvmMain, StringAttr::get(ctx.get(), spec.kernelSymbol), module)))
     return makeError("internal error: cannot rename the entry function");
   SymbolTable::setSymbolName(llvmMain, spec.kernelSymbol);
+  // AMX tile ops (MicroKernelAMX.cpp) need the OS's AMX permission at load.
+  module.walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() == "amx")
+      spec.usesAMX = true;
+  });
   std::string llvmIR;
   if (auto err = mlir::attune::emitObject(module, target, out.object,
                                           plan.dumpDir.empty() ? nullptr : &llvmIR))
@@ -433,9 +438,13 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
     llvm::SmallVector<llvm::StringRef> features;
     llvm::StringRef(target->features).split(features, ',');
     bool has = llvm::is_contained(features, "+avx512bf16");
-    if (has && topts.vectorWidth == 16)
+    if (has && topts.vectorWidth == 16) {
       topts.bf16Matmuls = true;
-    else
+      // AMX tiles (tdpbf16ps) for the GEMMs they fit; the avx512_bf16
+      // kernel stays the fallback (odd K, docs/bf16.md).
+      topts.amxMatmuls =
+          llvm::is_contained(features, "+amx-tile") && llvm::is_contained(features, "+amx-bf16");
+    } else
       log << "bf16 requested but the target (" << target->description
           << ") has no avx512_bf16; using f32\n";
   }

@@ -286,7 +286,11 @@ llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
   c += "},\n  " + (blobDecl.empty() ? std::string("NULL") : blobDecl) + ",\n  entry,\n";
   c += "  " + std::to_string(static_cast<int>(spec.kind)) + ", " +
        std::to_string(spec.entries.size()) + ", " + (spec.entries.empty() ? "NULL" : "entries") +
-       ", " + seqLensName + ", " + inSeqName + ", " + outSeqName + "\n};\n";
+       ", " + seqLensName + ", " + inSeqName + ", " + outSeqName + ",\n";
+  bool amx = spec.usesAMX;
+  for (const EntrySpec &e : spec.entries)
+    amx = amx || e.usesAMX;
+  c += std::string("  ") + (amx ? "ATTUNE_ABI_FEATURE_AMX" : "0") + "\n};\n";
   if (generatedC)
     *generatedC = c;
   auto cPath = writeWork("model.c", c);

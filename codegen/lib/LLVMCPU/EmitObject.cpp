@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Target/LLVMIR/Dialect/AMX/AMXToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -65,10 +66,16 @@ llvm::Expected<CPUTarget> resolveCPUTarget(llvm::StringRef name) {
     t.description = "x86-64-avx512-bf16 (x86-64-v4 + AVX512_BF16)";
     return t;
   }
+  if (name == "x86-64-avx512-amx") {
+    t.cpu = "x86-64-v4";
+    t.features = "+avx512bf16,+amx-tile,+amx-bf16";
+    t.description = "x86-64-avx512-amx (x86-64-v4 + AVX512_BF16 + AMX-TILE/AMX-BF16)";
+    return t;
+  }
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "--target: unknown target '" + name.str() +
-                                     "' (expected host, x86-64-avx2, x86-64-avx512 or "
-                                     "x86-64-avx512-bf16)");
+                                     "' (expected host, x86-64-avx2, x86-64-avx512, "
+                                     "x86-64-avx512-bf16 or x86-64-avx512-amx)");
 }
 
 llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &object,
@@ -93,6 +100,7 @@ llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &ob
   });
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
+  registerAMXDialectTranslation(*module->getContext()); // AMX tile intrinsics (bf16 GEMMs)
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
 #include "attune/Codegen/MicroKernel.h"
+#include "attune/Codegen/MicroKernelAMX.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -29,6 +30,8 @@ namespace mlir::attune {
 namespace {
 
 struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -59,8 +62,12 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
       if (op.hasPureBufferSemantics() && op->hasAttr("attune.microkernel"))
         contractions.push_back(op);
     });
-    for (linalg::LinalgOp op : contractions)
+    for (linalg::LinalgOp op : contractions) {
+      // amx: bf16 GEMMs on AMX tiles where they fit, else the avx512_bf16 kernel.
+      if (useAmx && succeeded(lowerToAMXMicroKernel(rewriter, op)))
+        continue;
       (void)lowerToMicroKernel(rewriter, op, vectorWidth); // failure: vectorized below
+    }
     // Weights stored in panel layout may only be read by micro-kernels: any
     // other reader would see scrambled data, so that is a compile error.
     for (BlockArgument arg : func.getArguments()) {

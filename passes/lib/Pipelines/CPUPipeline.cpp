@@ -40,7 +40,9 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
            "buffer-results-to-out-params,canonicalize,cse,buffer-deallocation-pipeline,"
            "canonicalize,cse,canonicalize,func.func(attune-plan-memory)";
   case Phase::Vector:
-    return "func.func(attune-vectorize),convert-linalg-to-loops,"
+    return std::string(target.amxMatmuls ? "func.func(attune-vectorize{amx=true})"
+                                         : "func.func(attune-vectorize)") +
+           ",convert-linalg-to-loops,"
            "func.func(attune-forall-to-parallel-for),func.func(attune-approximate-math),"
            "canonicalize,cse";
   case Phase::LLVM:
@@ -48,7 +50,9 @@ static std::string stepPipeline(Phase phase, const TargetOptions &target) {
     // memref loads/stores that vector lowering creates get converted too.
     return "convert-vector-to-scf{full-unroll=true},lower-affine,convert-scf-to-cf,canonicalize,cse,"
            "attune-legalize-parallel-for-types,"
-           "convert-vector-to-llvm{reassociate-fp-reductions},convert-math-to-llvm,"
+           "convert-vector-to-llvm{reassociate-fp-reductions" +
+           std::string(target.amxMatmuls ? " enable-amx" : "") +
+           "},convert-math-to-llvm,"
            "convert-math-to-libm,expand-strided-metadata,lower-affine,"
            "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
            "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-cf-to-llvm,"
@@ -75,6 +79,15 @@ void buildCPUPipeline(OpPassManager &pm, Phase from, Phase to, const TargetOptio
   }
 }
 
+namespace {
+/// Options of the registered attune-to-<phase> pipelines (lit tests).
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> bf16Amx{*this, "amx",
+                       llvm::cl::desc("bf16 weight GEMMs on AMX tiles (a target with amx-bf16)"),
+                       llvm::cl::init(false)};
+};
+} // namespace
+
 void registerPipelines() {
   for (Phase p : allPhases()) {
     if (p == Phase::Import || p > Phase::LLVM)
@@ -82,9 +95,12 @@ void registerPipelines() {
     static std::deque<std::string> names, descs; // stable addresses
     names.push_back(("attune-to-" + phaseName(p)).str());
     descs.push_back(("Attune CPU pipeline from import up to phase '" + phaseName(p) + "'").str());
-    PassPipelineRegistration<>(names.back(), descs.back(), [p](OpPassManager &pm) {
-      buildCPUPipeline(pm, Phase::Import, p, TargetOptions());
-    });
+    PassPipelineRegistration<CPUPipelineOptions>(
+        names.back(), descs.back(), [p](OpPassManager &pm, const CPUPipelineOptions &o) {
+          TargetOptions target;
+          target.amxMatmuls = o.bf16Amx;
+          buildCPUPipeline(pm, Phase::Import, p, target);
+        });
   }
 }
 

@@ -116,7 +116,14 @@ typedef struct {
   const int64_t *seq_lens;        /* SEQ_BUCKETS: num_entries + 1; DECODER: 1 */
   const int32_t *input_seq_dims;  /* SEQ_BUCKETS: one per primary input */
   const int32_t *output_seq_dims; /* SEQ_BUCKETS: one per primary output */
+  /* CPU features the kernels need from the OS (ATTUNE_ABI_FEATURE_*);
+     attune_model_load requests them. Zero-initialized = none. */
+  uint32_t features;
 } attune_abi_model;
+
+/* attune_abi_model.features: the kernels use AMX tiles, so the process needs
+   the OS's permission for AMX state (arch_prctl ARCH_REQ_XCOMP_PERM). */
+#define ATTUNE_ABI_FEATURE_AMX 1u
 
 /* Defined by the generated C file of each compiled library. */
 extern const attune_abi_model attune_generated_model;

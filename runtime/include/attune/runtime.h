@@ -37,7 +37,9 @@ typedef enum {
   ATTUNE_ERR_IO = 2,               /* weights file missing or unreadable */
   ATTUNE_ERR_MISMATCH = 3,         /* weights file from another compile / ABI mismatch */
   ATTUNE_ERR_OUT_OF_MEMORY = 4,
-  ATTUNE_ERR_INTERNAL = 5
+  ATTUNE_ERR_INTERNAL = 5,
+  ATTUNE_ERR_UNSUPPORTED = 6       /* the CPU/OS lacks what the library's kernels use (AMX state
+                                      refused by the OS, see docs/c-api.md) */
 } attune_status;
 
 typedef enum {

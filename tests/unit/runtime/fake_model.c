@@ -3,7 +3,8 @@
  * Defines attune_generated_model the way `attune compile` would, for a tiny
  * model (see fake_model.h). Compiled twice: FAKE_EMBEDDED=1 embeds the
  * weights blob and provides signature_json; FAKE_EMBEDDED=0 reads a sidecar
- * and leaves signature_json NULL so the runtime generates it. The entry runs
+ * and leaves signature_json NULL so the runtime generates it. FAKE_AMX=1
+ * (with embedded weights) marks the library as holding AMX kernels. The entry runs
  * rows on the pool with attune_rt_parallel_for and, nested inside each row,
  * columns with a second (inline) attune_rt_parallel_for.
  *===----------------------------------------------------------------------===*/
@@ -76,4 +77,9 @@ const attune_abi_model attune_generated_model = {
     FAKE_WEIGHTS_ID_INIT,
     FAKE_BLOB,
     fake_entry,
+#if defined(FAKE_AMX) && FAKE_AMX
+    /* Marked as a library with AMX kernels (its entry has none, so it runs
+       on any host once the runtime's AMX request succeeded). */
+    0, 0, 0, 0, 0, 0, ATTUNE_ABI_FEATURE_AMX,
+#endif
 };

@@ -45,9 +45,16 @@ def VectorizeMemrefsPass : Pass<"attune-vectorize", "mlir::func::FuncOp"> {
     `linalg::vectorize`; then transfer hoisting, contraction lowering to
     outer products / FMAs, transfer and multi-reduction lowering.
   }];
-  // LLVM: the bf16 micro-kernel calls the vdpbf16ps intrinsic directly.
+  // LLVM: the bf16 micro-kernel calls the vdpbf16ps intrinsic directly;
+  // AMX: the amx option's tile kernel (MicroKernelAMX.cpp).
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect"];
+                           "mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::amx::AMXDialect"];
+  let options = [
+    Option<"useAmx", "amx", "bool", /*default=*/"false",
+           "Lower bf16 weight GEMMs with AMX tiles (tdpbf16ps) where they fit; "
+           "the others keep the avx512_bf16 kernel">
+  ];
 }
 
 def ForallToParallelForPass : Pass<"attune-forall-to-parallel-for", "mlir::func::FuncOp"> {

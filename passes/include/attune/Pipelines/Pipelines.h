@@ -50,6 +50,9 @@ struct TargetOptions {
   /// --dtype bf16 on a target with avx512_bf16: weight GEMMs in bf16 pair
   /// panels (the driver's convertPanelsToBF16; docs/bf16.md).
   bool bf16Matmuls = false;
+  /// ... and the target has amx-tile + amx-bf16: those GEMMs on AMX tiles
+  /// where they fit (attune-vectorize{amx}, MicroKernelAMX.cpp).
+  bool amxMatmuls = false;
   /// The fusion passes of the `fused` phase emit their report remarks
   /// (collect them with FusionReportCollector, attune/Transforms/FusionReport.h).
   bool fusionReport = false;

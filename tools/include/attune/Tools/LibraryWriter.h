@@ -31,6 +31,7 @@ struct EntrySpec {
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightSpec> weights;
   std::string kernelSymbol; // e.g. attune_kernel_main
+  bool usesAMX = false;     // kernels with AMX tiles: the runtime requests AMX state
 };
 
 /// What the further entries are for (abi.h: ATTUNE_ABI_*).
