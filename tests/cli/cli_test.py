@@ -1964,8 +1964,18 @@ def _(ctx):
         c.file(js)
         with open(js) as f:
             j = json.load(f)
-        c.require(j.get("runs") == 5 and j.get("p50_ms", -1) > 0,
-                  "bench JSON has runs 5 and a positive p50_ms: " + json.dumps(j))
+        c.require(j.get("runs") == 5 and j.get("p50_ms", -1) > 0 and j.get("weights") == "warm",
+                  "bench JSON has runs 5, a positive p50_ms and warm weights: " + json.dumps(j))
+    # --cold-weights: the weights are evicted before every timed run (said on
+    # stdout and in the JSON).
+    r = ctx.run("bench", lib, "--iterations", "3", "--warmup", "0", "--cold-weights",
+                "--json", js)
+    if c.ok(r):
+        c.contains(r.stdout, ["3 runs after 0 warm-up, weights evicted from the caches"], "stdout")
+        with open(js) as f:
+            j = json.load(f)
+        c.require(j.get("weights") == "cold" and j.get("runs") == 3,
+                  "bench --cold-weights JSON says weights cold: " + json.dumps(j))
     c.error(ctx.run("bench", lib, "--iterations", "0"), ["--iterations", "'0'"])
     c.error(ctx.run("bench", lib, "--seq-len", "4"), ["--seq-len", "no sequence buckets"])
     c.error(ctx.run("bench"), ["bench", "LIB.so"])

@@ -128,6 +128,9 @@ options:
   --input NAME=FILE.npy   an input (repeatable); the others are random (--seed N)
   --seq-len L             bucketed libraries (--seq-lens): run at length L
   --json FILE             also write the numbers as JSON
+  --cold-weights          evict the library's weights from the CPU caches before each timed
+                          run (untimed), as in a model whose weights do not fit in cache
+                          (attune tune times its trials this way)
 )";
 
 const char *kTuneHelp = R"(usage: attune tune MODEL -o tune.json [options]
@@ -583,6 +586,8 @@ int benchMain(int argc, char **argv) {
       o.benchSeconds = secs;
     } else if (a == "--json") {
       if (!takeValue(argc, argv, i, "--json", o.benchJson)) return 1;
+    } else if (a == "--cold-weights") {
+      o.benchColdWeights = true;
     } else if (a == "--input") {
       if (!takeInput(argc, argv, i, o.inputs)) return 1;
     } else if (!takePositional("bench", "library", a, o.target)) {

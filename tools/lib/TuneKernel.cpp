@@ -233,18 +233,6 @@ void writeResult(const std::string &path, const nlohmann::json &j) {
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
 
-/// Evicts `bytes` from every level of the CPU caches, so that the next run
-/// reads them from memory, as a model run reads each weight once.
-void evictFromCaches(llvm::ArrayRef<uint8_t> bytes) {
-#if defined(__x86_64__) || defined(__i386__)
-  for (size_t i = 0; i < bytes.size(); i += 64)
-    __builtin_ia32_clflush(bytes.data() + i);
-  __builtin_ia32_mfence();
-#else
-  (void)bytes;
-#endif
-}
-
 std::string firstLine(std::string s) {
   size_t nl = s.find('\n');
   if (nl != std::string::npos)
@@ -344,7 +332,6 @@ int tuneTrialMain(int argc, char **argv) {
   // kernel's activations come from the op before it.
   using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
-  llvm::ArrayRef<uint8_t> weights = (*lib)->weights();
   for (int w = 0; w < 2; ++w)
     if (auto o = (*lib)->run(inputs); !o)
       return fail("run failed: " + firstLine(llvm::toString(o.takeError())));
@@ -352,7 +339,7 @@ int tuneTrialMain(int argc, char **argv) {
   while (ms.size() < 5 ||
          (std::chrono::duration<double>(Clock::now() - start).count() < a.minSeconds &&
           ms.size() < 2000)) {
-    evictFromCaches(weights);
+    (*lib)->evictWeightsFromCaches();
     auto t0 = Clock::now();
     auto o = (*lib)->run(inputs);
     if (!o)

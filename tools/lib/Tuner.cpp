@@ -431,7 +431,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
   for (size_t i : todo) {
     const KernelSite &s = kernels[i].first;
     bool mm = s.key.kind != "attention";
-    progress.addToTotal(5 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 15
+    progress.addToTotal(11 + (mm ? int(tileCandidates(s, tt, o.parallelChunks).size()) + 15
                                 : int(attentionCandidates(s).size())));
   }
 
@@ -599,7 +599,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     if (auto err = stage({IntFields{}})) // the baseline: the untuned compile
       return err;
     if (site.key.kind == "attention") {
-      if (auto err = stage(attentionCandidates(site)))
+      std::vector<IntFields> tiles = attentionCandidates(site);
+      // The heuristic's own tiles are the baseline itself.
+      llvm::erase_if(tiles, [&](const IntFields &c) { return c == rec->baselineConfig; });
+      if (auto err = stage(tiles))
         return err;
     } else {
       std::vector<IntFields> tiles = tileCandidates(site, tt, o.parallelChunks);
@@ -621,18 +624,27 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     }
     (void)outOfTime;
     decide();
-    // Confirmation: the winner and the baseline twice more each, alternately
-    // (fresh processes, 4x the timing window), so that a winner picked by a
-    // quiet moment of the machine must beat the heuristic again; the fastest
-    // of each counts.
+    // Confirmation: the baseline and the winner in kConfirmRounds more
+    // pairs, alternately (fresh processes, 4x the timing window). The winner
+    // stays only if it still wins by the fastest times (decide()) and beats
+    // the baseline by >= 2 % within at least kConfirmWins of the pairs: on a
+    // shared machine one quiet moment can make any candidate look fast, and
+    // a pair measured back to back sees the same machine.
+    constexpr int kConfirmRounds = 5, kConfirmWins = 4;
+    std::string unconfirmed;
     if (!rec->config.empty() && rec->baselineMs > 0) {
       IntFields winner = rec->config;
-      for (int round = 0; round < 2; ++round)
+      int wins = 0, pairs = 0;
+      for (int round = 0; round < kConfirmRounds; ++round) {
+        double pair[2] = {0, 0};
+        int i = 0;
         for (const IntFields &c : {IntFields{}, winner}) {
           auto t = trial(c, /*again=*/true);
           if (!t)
             return t.takeError();
-          if (*t)
+          if (*t) {
+            if ((*t)->ok)
+              pair[i] = (*t)->timeMs;
             progress.trialDone(label,
                                "confirm " + (c.empty() ? std::string("heuristic")
                                                        : formats::formatFields(c)) +
@@ -640,8 +652,22 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
                                    ((*t)->ok ? llvm::formatv("{0:F3} ms", (*t)->timeMs).str()
                                              : "failed: " + (*t)->reason),
                                rec->timeMs, rec->baselineMs);
+          }
+          ++i;
         }
+        if (pair[0] > 0 && pair[1] > 0) {
+          ++pairs;
+          wins += pair[1] < 0.98 * pair[0];
+        }
+      }
       decide();
+      if (!rec->config.empty() && wins < kConfirmWins) {
+        unconfirmed = llvm::formatv(" ({0} not confirmed: faster in {1} of {2} paired rounds)",
+                                    formats::formatFields(winner), wins, pairs)
+                          .str();
+        rec->config.clear(); // the heuristic stays
+        rec->timeMs = rec->baselineMs;
+      }
     }
     rec->complete = finished;
     if (auto err = save())
@@ -658,6 +684,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
                                rec->config.empty() ? std::string("the heuristic")
                                                    : formats::formatFields(rec->config))
                      .str();
+    summary += unconfirmed;
     if (!finished)
       summary += " [budget share used up; rerun to continue]";
     progress.line(summary);

@@ -13,6 +13,7 @@
 #include "attune/Tools/Tuning.h"
 
 #include "attune/IR/AttuneOps.h"
+#include "attune/Transforms/Passes.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringExtras.h"
 #include <algorithm>
@@ -145,6 +146,12 @@ std::vector<KernelSite> collectKernels(func::FuncOp fn, const formats::TuningTar
 }
 
 IntFields heuristicConfig(const KernelSite &site, int64_t vectorWidth, int64_t chunks) {
+  if (site.key.kind == "attention") {
+    auto dim = [&](const char *d) { return formats::getField(site.key.shape, d).value_or(1); };
+    return {{"query_tile", heuristicAttentionQueryTile(dim("batch"), dim("heads"), dim("seq_q"),
+                                                       chunks)},
+            {"key_tile", AttentionTileOp::defaultKeyTile(dim("seq_kv"))}};
+  }
   if (!isMatmulKind(site.key.kind) || site.gemm.n % vectorWidth)
     return {};
   return fromMicroKernel(heuristicMicroKernelConfig(site.gemm, vectorWidth, chunks));

@@ -31,15 +31,7 @@ namespace mlir::attune {
 #define GEN_PASS_DEF_TILEANDFUSEPASS
 #include "attune/Transforms/Passes.h.inc"
 
-namespace {
-
-/// The op attribute tuning records set: [query_tile, key_tile], 0 = choose.
-constexpr llvm::StringLiteral kTileSizesAttr = "attune.tile_sizes";
-
-/// Query rows per tile: a divisor of Sq in [32, 64] when there is one, else
-/// min(Sq, 64); halved (not below 16) while the forall would have fewer than
-/// `chunks` iterations.
-int64_t heuristicQueryTile(int64_t B, int64_t H, int64_t Sq, int64_t chunks) {
+int64_t heuristicAttentionQueryTile(int64_t B, int64_t H, int64_t Sq, int64_t chunks) {
   int64_t t = std::min<int64_t>(Sq, 64);
   for (int64_t d = 64; d >= 32; --d)
     if (d <= Sq && Sq % d == 0) {
@@ -51,6 +43,11 @@ int64_t heuristicQueryTile(int64_t B, int64_t H, int64_t Sq, int64_t chunks) {
     t /= 2;
   return t;
 }
+
+namespace {
+
+/// The op attribute tuning records set: [query_tile, key_tile], 0 = choose.
+constexpr llvm::StringLiteral kTileSizesAttr = "attune.tile_sizes";
 
 struct TileAndFusePass : impl::TileAndFusePassBase<TileAndFusePass> {
   using Base::Base;
@@ -68,7 +65,7 @@ struct TileAndFusePass : impl::TileAndFusePassBase<TileAndFusePass> {
         tk = attr[1];
     }
     if (tq <= 0)
-      tq = heuristicQueryTile(B, H, Sq, chunks);
+      tq = heuristicAttentionQueryTile(B, H, Sq, chunks);
     if (tk <= 0)
       tk = AttentionTileOp::defaultKeyTile(Skv);
     return {std::clamp<int64_t>(tq, 1, Sq), std::clamp<int64_t>(tk, 1, Skv)};

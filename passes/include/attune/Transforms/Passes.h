@@ -25,6 +25,12 @@ inline constexpr llvm::StringLiteral kMaxValueArgAttr = "attune.max_value";
 /// Argument / result attribute: the user-visible tensor name.
 inline constexpr llvm::StringLiteral kNameAttr = "attune.name";
 
+/// attune-tile-and-fuse's query tile without options or attune.tile_sizes:
+/// a divisor of Sq in [32, 64] when there is one, else min(Sq, 64); halved
+/// (not below 16) while the forall would have fewer than `chunks`
+/// iterations. (The key tile: AttentionTileOp::defaultKeyTile.)
+int64_t heuristicAttentionQueryTile(int64_t B, int64_t H, int64_t Sq, int64_t chunks);
+
 } // namespace mlir::attune
 
 #endif

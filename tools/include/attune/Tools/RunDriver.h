@@ -52,6 +52,7 @@ struct RunOptions {
   double benchSeconds = 0;              // --max-seconds: stop early (>= 3 runs)
   int64_t benchSeqLen = 0;              // --seq-len for bucketed libraries
   std::string benchJson;                // --json FILE
+  bool benchColdWeights = false;        // --cold-weights: evict the weights before each run
   bool textMode() const { return !texts.empty() || !similarity.empty() || !fillMask.empty(); }
 };
 
@@ -82,6 +83,11 @@ public:
   /// The weights blob the library reads (empty for a library without
   /// weights or without attune_model_weights).
   llvm::ArrayRef<uint8_t> weights() const;
+  /// Evicts the weights blob from every level of the CPU caches (clflush),
+  /// so that the next run reads it from memory, as a run of a model whose
+  /// weights do not fit in cache does (attune tune's trials, bench
+  /// --cold-weights).
+  void evictWeightsFromCaches() const;
 
   /// The compiled sequence lengths of a bucketed library (else empty).
   std::vector<int64_t> seqLens() const;
