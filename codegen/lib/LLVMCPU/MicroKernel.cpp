@@ -68,43 +68,6 @@ bool unitInnerStride(Value v) {
   return strides.back() == 1;
 }
 
-/// B when it is read through unit-stride subviews of a weight argument stored
-/// in panel layout ("NAME@P<nr>"): the argument, nr, and the N offset of the
-/// subview (a Value built at the current insertion point).
-struct PackedB {
-  BlockArgument arg;
-  int64_t nr = 0;
-  Value n0;
-};
-
-std::optional<PackedB> findPackedB(OpBuilder &b, Location loc, Value v) {
-  SmallVector<memref::SubViewOp> chain;
-  while (auto sv = v.getDefiningOp<memref::SubViewOp>()) {
-    chain.push_back(sv);
-    v = sv.getSource();
-  }
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg)
-    return std::nullopt;
-  int64_t nr = packedPanelWidth(arg);
-  if (nr <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
-    return std::nullopt;
-  PackedB p{arg, nr, b.create<arith::ConstantIndexOp>(loc, 0)};
-  for (memref::SubViewOp sv : chain) {
-    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2)
-      return std::nullopt;
-    for (OpFoldResult st : sv.getMixedStrides())
-      if (getConstantIntValue(st) != 1)
-        return std::nullopt;
-    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets();
-    if (getConstantIntValue(offsets[0]) != 0)
-      return std::nullopt;
-    Value off = getValueOrCreateConstantIndexOp(b, loc, offsets[1]);
-    p.n0 = b.create<arith::AddIOp>(loc, p.n0, off);
-  }
-  return p;
-}
-
 } // namespace
 
 int64_t weightLayoutWidth(Value v, StringRef marker) {
@@ -126,6 +89,33 @@ int64_t weightLayoutWidth(Value v, StringRef marker) {
 }
 
 int64_t packedPanelWidth(Value v) { return weightLayoutWidth(v, "@P"); }
+
+std::optional<PanelWeight> findPanelWeight(OpBuilder &b, Location loc, Value v,
+                                           StringRef marker) {
+  SmallVector<memref::SubViewOp> chain;
+  while (auto sv = v.getDefiningOp<memref::SubViewOp>()) {
+    chain.push_back(sv);
+    v = sv.getSource();
+  }
+  auto arg = dyn_cast<BlockArgument>(v);
+  int64_t nr = arg ? weightLayoutWidth(arg, marker) : 0;
+  if (nr <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
+    return std::nullopt;
+  for (memref::SubViewOp sv : chain) { // validate first: a refusal builds nothing
+    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2 ||
+        getConstantIntValue(sv.getMixedOffsets()[0]) != 0)
+      return std::nullopt;
+    for (OpFoldResult st : sv.getMixedStrides())
+      if (getConstantIntValue(st) != 1)
+        return std::nullopt;
+  }
+  PanelWeight p{arg, nr, b.create<arith::ConstantIndexOp>(loc, 0)};
+  for (memref::SubViewOp sv : chain) {
+    Value off = getValueOrCreateConstantIndexOp(b, loc, sv.getMixedOffsets()[1]);
+    p.n0 = b.create<arith::AddIOp>(loc, p.n0, off);
+  }
+  return p;
+}
 
 RegisterTile chooseRegisterTile(int64_t n, int64_t w) {
   bool wide = w >= 16; // 32 vector registers (AVX-512) vs 16 (AVX2)
@@ -227,12 +217,12 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     return b.create<arith::ConstantIndexOp>(loc, v);
   };
   // Weights in panel layout: B[k, n] lives at P[n / nr][k][n % nr].
-  std::optional<PackedB> packed;
+  std::optional<PanelWeight> packed;
   Value panels, flat;
   int64_t totalK = 0, totalN = 0;
   if (packedPanelWidth(getRootValue(B)) > 0) {
     OpBuilder pb(op);
-    packed = findPackedB(pb, loc, B);
+    packed = findPanelWeight(pb, loc, B, "@P");
     if (!packed || packed->nr != rt.nr || maps[1].getNumResults() != 2)
       return failure(); // attune-vectorize reports the unlowered packed weight
     auto argType = cast<MemRefType>(packed->arg.getType());

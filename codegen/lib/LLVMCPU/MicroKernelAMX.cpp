@@ -64,37 +64,6 @@ constexpr int64_t kTileRows = 16; // rows of A / C per tile
 constexpr int64_t kTileK = 32;    // bf16 k values per A tile row (64 bytes)
 constexpr int64_t kTileN = 16;    // f32 columns per C tile (64 bytes)
 
-/// B read through unit-stride 2-D subviews (row offset 0) of a pair-panel
-/// argument: the argument and the N offset of the view (built at `b`).
-struct PanelB {
-  BlockArgument arg;
-  Value n0;
-};
-
-std::optional<PanelB> findPanelB(OpBuilder &b, Location loc, Value v) {
-  SmallVector<memref::SubViewOp> chain;
-  while (auto sv = v.getDefiningOp<memref::SubViewOp>()) {
-    chain.push_back(sv);
-    v = sv.getSource();
-  }
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || bf16PanelWidth(arg) <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
-    return std::nullopt;
-  for (memref::SubViewOp sv : chain) { // validate first: a refusal builds nothing
-    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2 ||
-        getConstantIntValue(sv.getMixedOffsets()[0]) != 0)
-      return std::nullopt;
-    for (OpFoldResult st : sv.getMixedStrides())
-      if (getConstantIntValue(st) != 1)
-        return std::nullopt;
-  }
-  PanelB p{arg, b.create<arith::ConstantIndexOp>(loc, 0)};
-  for (memref::SubViewOp sv : chain) {
-    Value off = getValueOrCreateConstantIndexOp(b, loc, sv.getMixedOffsets()[1]);
-    p.n0 = b.create<arith::AddIOp>(loc, p.n0, off);
-  }
-  return p;
-}
 
 /// The static row stride of a memref whose last two dims are (row, col) with
 /// unit column stride, or 0.
@@ -170,7 +139,7 @@ LogicalResult lowerToAMXMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op)
     return failure();
   int64_t nn = argType.getDimSize(1);
   OpBuilder top(op);
-  std::optional<PanelB> packed = findPanelB(top, loc, B);
+  std::optional<PanelWeight> packed = findPanelWeight(top, loc, B, "@B");
   if (!packed)
     return failure(); // non-unit strides or a row offset
 

@@ -69,36 +69,6 @@ bool unitInnerStride(Value v) {
   return strides.back() == 1;
 }
 
-/// B read through unit-stride 2-D subviews (row offset 0) of a pair-panel
-/// argument: the argument and the N offset (built at `b`).
-struct PanelB {
-  BlockArgument arg;
-  Value n0;
-};
-
-std::optional<PanelB> findPanelB(OpBuilder &b, Location loc, Value v) {
-  SmallVector<memref::SubViewOp> chain;
-  while (auto sv = v.getDefiningOp<memref::SubViewOp>()) {
-    chain.push_back(sv);
-    v = sv.getSource();
-  }
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || bf16PanelWidth(arg) <= 0 || cast<MemRefType>(arg.getType()).getRank() != 2)
-    return std::nullopt;
-  PanelB p{arg, b.create<arith::ConstantIndexOp>(loc, 0)};
-  for (memref::SubViewOp sv : chain) {
-    if (sv.getSourceType().getRank() != 2 || sv.getType().getRank() != 2)
-      return std::nullopt;
-    for (OpFoldResult st : sv.getMixedStrides())
-      if (getConstantIntValue(st) != 1)
-        return std::nullopt;
-    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets();
-    if (getConstantIntValue(offsets[0]) != 0)
-      return std::nullopt;
-    p.n0 = b.create<arith::AddIOp>(loc, p.n0, getValueOrCreateConstantIndexOp(b, loc, offsets[1]));
-  }
-  return p;
-}
 
 } // namespace
 
@@ -153,7 +123,7 @@ LogicalResult lowerToBF16MicroKernel(RewriterBase &rewriter, linalg::LinalgOp op
       !unitInnerStride(A) || maps[1].getNumResults() != 2)
     return failure();
   OpBuilder pb(op);
-  std::optional<PanelB> packed = findPanelB(pb, loc, B);
+  std::optional<PanelWeight> packed = findPanelWeight(pb, loc, B, "@B");
   if (!packed || bf16PanelWidth(packed->arg) != rt.nr)
     return failure(); // attune-vectorize reports the unlowered panel weight
 

@@ -62,6 +62,19 @@ int64_t packedPanelWidth(Value v);
 /// in `marker` followed by W (a prepacked layout: "@P48", "@B48"), else 0.
 int64_t weightLayoutWidth(Value v, StringRef marker);
 
+/// A weight read through unit-stride 2-D subviews (row offset 0) of a
+/// function argument stored in a prepacked layout whose name ends in
+/// `marker` + width ("@P48" f32 panels, "@B32" bf16 pair panels): the
+/// argument, the width and the N offset of the view, built at `b` (nothing
+/// is built when it does not match).
+struct PanelWeight {
+  BlockArgument arg;
+  int64_t nr = 0;
+  Value n0;
+};
+std::optional<PanelWeight> findPanelWeight(OpBuilder &b, Location loc, Value v,
+                                           StringRef marker);
+
 /// Replaces a matched contraction on memrefs (B and C unit-stride along n)
 /// with the register-blocked loops. Fails (IR unchanged) when it does not
 /// apply.
