@@ -70,7 +70,7 @@ int64_t heuristicKc(int64_t k);
 int64_t heuristicNc(int64_t nChunk, int64_t nr, int64_t kc, int64_t elementBytes);
 /// The bytes of B one column block may hold: a quarter of a 2 MiB L2, the
 /// rest is for the next block (prefetched while this one runs), the A rows
-/// and the C tile. Measured on BERT-base (docs/tiling.md): 512 KiB was the
+/// and the C tile. Measured on BERT-base (docs/architecture.md): 512 KiB was the
 /// best of 0.5 / 1 / 2 MiB and no blocking at 2 threads; the tuner searches
 /// nc per kernel.
 constexpr int64_t kL2BlockBytes = 512 << 10;
