@@ -299,10 +299,24 @@ def build_tools(cache):
     return fma, gemm, libs, cc
 
 
-def fma_peak(fma):
-    r = sh([fma, "1", "2"])
-    rows = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
-    return rows
+def fma_peak(fma, rounds=3):
+    """The FMA throughput ceiling per (isa, threads): the best of `rounds`
+    runs (a ceiling is what the machine can do; on this VM one run of the
+    2-thread case can land while the second vCPU is busy and measure ~20 %
+    low). Every sample is kept in the row."""
+    best = {}
+    for _ in range(rounds):
+        r = sh([fma, "1", "2"])
+        for l in r.stdout.splitlines():
+            if not l.startswith("{"):
+                continue
+            row = json.loads(l)
+            key = (row.get("isa"), row.get("threads"))
+            if key not in best:
+                best[key] = dict(row, samples=[])
+            best[key]["samples"].append(row["gflops"])
+            best[key]["gflops"] = max(best[key]["samples"])
+    return list(best.values())
 
 
 def attune_has_bench(attune):
@@ -717,6 +731,29 @@ def main():
         log("prepared (cache: %s)" % a.cache)
         return
 
+    # The peak again at the end, merged (best per isa and threads): a ceiling
+    # measured while the second vCPU happened to be busy would flatter every
+    # "% of peak" of the run.
+    if res.get("fma_peak"):
+        log("FMA peak microbenchmark again (the best of start and end counts)")
+        start_rows = {(r["isa"], r["threads"]): r for r in res["fma_peak"]}
+        for r in fma_peak(fma):
+            old = start_rows.get((r["isa"], r["threads"]))
+            if old is None:
+                start_rows[(r["isa"], r["threads"])] = r
+                continue
+            old["samples"] = old.get("samples", []) + r.get("samples", [])
+            old["gflops"] = max(old["gflops"], r["gflops"])
+        res["fma_peak"] = list(start_rows.values())
+        for row in res["fma_peak"]:
+            log("  %s %d thread(s): %.1f GFLOP/s" % (row["isa"], row["threads"], row["gflops"]))
+        peak = {r["threads"]: r["gflops"] for r in res["fma_peak"] if r["isa"] == "avx512"} or \
+               {r["threads"]: r["gflops"] for r in res["fma_peak"]}
+        for mrow in res.get("models", []):
+            at = (mrow.get("attune") or {}).get("gflops_p50")
+            T = mrow.get("threads", a.threads)
+            if at and peak.get(T):
+                mrow["attune_pct_of_peak"] = 100 * at / peak[T]
     res["loadavg_end"] = loadavg()
     res["uptime_end"] = sh("uptime").stdout.strip()
     res["attune_over_ort"] = {"b%d_s%d" % (r["batch"], r["seq"]): r.get("attune_over_ort") for r in models}
@@ -756,7 +793,7 @@ def write_results(a, res, started):
         L.append("- Note: " + res["note"])
     L.append("")
     if res.get("fma_peak"):
-        L.append("## Measured peak (bench/fma_peak.c, 12 independent FMA chains per thread)")
+        L.append("## Measured peak (bench/fma_peak.c, 12 independent FMA chains per thread; best of 3 runs at the start and 3 at the end)")
         L.append("")
         L.append("| ISA | 1 thread GFLOP/s | 2 threads GFLOP/s |")
         L.append("|---|---:|---:|")
