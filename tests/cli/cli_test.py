@@ -1966,6 +1966,10 @@ def _(ctx):
             j = json.load(f)
         c.require(j.get("runs") == 5 and j.get("p50_ms", -1) > 0 and j.get("weights") == "warm",
                   "bench JSON has runs 5, a positive p50_ms and warm weights: " + json.dumps(j))
+        t = j.get("times_ms") or []
+        c.require(len(t) == 5 and min(t) == j.get("min_ms") and sorted(t)[2] == j.get("p50_ms"),
+                  "bench JSON times_ms has the 5 timed runs, their min and median are min_ms "
+                  "and p50_ms: " + json.dumps(j))
     # --cold-weights: the weights are evicted before every timed run (said on
     # stdout and in the JSON).
     r = ctx.run("bench", lib, "--iterations", "3", "--warmup", "0", "--cold-weights",

@@ -530,7 +530,8 @@ llvm::Error benchLibrary(const RunOptions &o, const std::vector<NamedTensor> &in
                         {"warmup", o.benchWarmup}, {"threads", o.threads},
                         {"min_ms", sorted.front()}, {"p50_ms", pct(0.5)},
                         {"p90_ms", pct(0.9)}, {"mean_ms", mean}, {"inputs", shapes},
-                        {"weights", o.benchColdWeights ? "cold" : "warm"}};
+                        {"weights", o.benchColdWeights ? "cold" : "warm"},
+                        {"times_ms", ms}};
     std::error_code ec;
     llvm::raw_fd_ostream os(o.benchJson, ec);
     if (ec)

@@ -28,25 +28,31 @@ static Value addF(OpBuilder &b, Location l, Value x, Value acc) {
   return b.create<arith::AddFOp>(l, x, acc);
 }
 
+// Softmax and layer norm read their per-row statistics (reduction results,
+// without the reduced dims) through keptDimsMap instead of reshaping them to
+// keep-dims: every op of the group is then row-local, and
+// attune-tile-and-distribute fuses the whole group into one loop over rows.
 Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis) {
   auto type = cast<RankedTensorType>(x.getType());
   Type elem = type.getElementType();
   SmallVector<bool> reduced(type.getRank(), false);
   reduced[axis] = true;
-  auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  AffineMap row = keptDimsMap(reduced, ctx);
   Value max = buildReduction(b, loc, x, reduced, floatNegInf(elem),
                              [](OpBuilder &nb, Location l, Value v, Value acc) {
                                return nb.create<arith::MaximumFOp>(l, v, acc);
                              });
-  max = buildReshape(b, loc, max, keepType);
-  Value e = buildElementwise(b, loc, {x, max}, type, [](OpBuilder &nb, Location l, ValueRange a) {
-    return nb.create<math::ExpOp>(l, nb.create<arith::SubFOp>(l, a[0], a[1]));
-  });
+  Value e = buildElementwise(b, loc, {x, max}, {id, row}, type,
+                             [](OpBuilder &nb, Location l, ValueRange a) {
+                               return nb.create<math::ExpOp>(l, nb.create<arith::SubFOp>(l, a[0], a[1]));
+                             });
   Value sum = buildReduction(b, loc, e, reduced, zeroAttr(elem), addF);
-  sum = buildReshape(b, loc, sum, keepType);
-  return buildElementwise(b, loc, {e, sum}, type, [](OpBuilder &nb, Location l, ValueRange a) {
-    return nb.create<arith::DivFOp>(l, a[0], a[1]);
-  });
+  return buildElementwise(b, loc, {e, sum}, {id, row}, type,
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            return nb.create<arith::DivFOp>(l, a[0], a[1]);
+                          });
 }
 
 Value buildLayerNorm(OpBuilder &rw, Location loc, Value x, Value gamma, Value beta, float eps,
@@ -59,7 +65,9 @@ Value buildLayerNorm(OpBuilder &rw, Location loc, Value x, Value gamma, Value be
     reduced[i] = true;
     count *= type.getDimSize(i);
   }
-  auto keepType = RankedTensorType::get(keepDimsShape(type.getShape(), reduced), elem);
+  MLIRContext *ctx = rw.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  AffineMap row = keptDimsMap(reduced, ctx);
   auto cst = [&](OpBuilder &b, Location l, double v) {
     return b.create<arith::ConstantOp>(l, FloatAttr::get(elem, v));
   };
@@ -69,8 +77,7 @@ Value buildLayerNorm(OpBuilder &rw, Location loc, Value x, Value gamma, Value be
       [&](OpBuilder &b, Location l, ValueRange a) {
         return b.create<arith::DivFOp>(l, a[0], cst(b, l, (double)count));
       });
-  mean = buildReshape(rw, loc, mean, keepType);
-  Value centered = buildElementwise(rw, loc, {x, mean}, type,
+  Value centered = buildElementwise(rw, loc, {x, mean}, {id, row}, type,
                                     [](OpBuilder &b, Location l, ValueRange a) {
                                       return b.create<arith::SubFOp>(l, a[0], a[1]);
                                     });
@@ -79,9 +86,11 @@ Value buildLayerNorm(OpBuilder &rw, Location loc, Value x, Value gamma, Value be
                               return b.create<arith::AddFOp>(
                                   l, b.create<arith::MulFOp>(l, v, v), acc);
                             });
-  sq = buildReshape(rw, loc, sq, keepType);
+  auto param = [&](Value v) {
+    return broadcastMap(cast<RankedTensorType>(v.getType()).getShape(), type.getShape(), ctx);
+  };
   return buildElementwise(
-      rw, loc, {centered, sq, gamma, beta}, type,
+      rw, loc, {centered, sq, gamma, beta}, {id, row, param(gamma), param(beta)}, type,
       [&](OpBuilder &b, Location l, ValueRange a) {
         Value var = b.create<arith::DivFOp>(l, a[1], cst(b, l, (double)count));
         Value denom = b.create<math::SqrtOp>(l, b.create<arith::AddFOp>(l, var, cst(b, l, eps)));

@@ -25,11 +25,25 @@ AffineMap broadcastMap(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
 
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        RankedTensorType resultType, const BodyBuilder &body) {
-  MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
-    maps.push_back(
-        broadcastMap(cast<RankedTensorType>(in.getType()).getShape(), resultType.getShape(), ctx));
+    maps.push_back(broadcastMap(cast<RankedTensorType>(in.getType()).getShape(),
+                                resultType.getShape(), b.getContext()));
+  return buildElementwise(b, loc, inputs, maps, resultType, body);
+}
+
+AffineMap keptDimsMap(ArrayRef<bool> reduced, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < reduced.size(); ++i)
+    if (!reduced[i])
+      exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(reduced.size(), 0, exprs, ctx);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                       RankedTensorType resultType, const BodyBuilder &body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
   Value init = b.create<tensor::EmptyOp>(loc, resultType.getShape(), resultType.getElementType());
   SmallVector<utils::IteratorType> iters(resultType.getRank(), utils::IteratorType::parallel);

@@ -21,6 +21,17 @@ AffineMap broadcastMap(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        RankedTensorType resultType, const BodyBuilder &body);
 
+/// The same with one explicit indexing map per input (over the result's loops).
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                       RankedTensorType resultType, const BodyBuilder &body);
+
+/// The map from the loops of a `reduced.size()`-dim iteration space to the
+/// indices of buildReduction's result (the dims that are not reduced): how an
+/// elementwise op over the input's shape reads a per-row statistic without
+/// reshaping it to keep-dims first. Tiling can then fuse the reduction into
+/// the elementwise consumer's row loop (attune-tile-and-distribute).
+AffineMap keptDimsMap(ArrayRef<bool> reduced, MLIRContext *ctx);
+
 /// tensor.empty + linalg.fill with `value`.
 Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value);
 

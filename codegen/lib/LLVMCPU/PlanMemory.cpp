@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -91,11 +92,54 @@ std::optional<int64_t> lastUse(memref::AllocOp alloc, memref::DeallocOp dealloc,
   return last;
 }
 
+/// Stack space a parallel loop's iteration may take for its tile-local
+/// buffers (each at most kMaxTileBufferBytes). Worker threads have the
+/// default 8 MiB stack; a caller's thread may have less (Python threads,
+/// 8 MiB by default too), so the budget stays small.
+constexpr int64_t kMaxTileBufferBytes = 64 * 1024;
+constexpr int64_t kMaxTileStackBytes = 128 * 1024;
+
+/// Tile-local buffers -- allocated and freed in one iteration of an
+/// scf.forall body (a fused layer norm's centered rows, its row sums;
+/// attention's score tile) -- move to the stack: memref.alloca instead of a
+/// malloc/free pair per tile. attune-outline-parallel-for brackets every
+/// iteration with stacksave/stackrestore, so the stack does not grow with
+/// the iterations. Buffers in loops nested inside the body stay on the heap.
+void stackTileBuffers(func::FuncOp fn) {
+  fn.walk([&](scf::ForallOp forall) {
+    Block *body = forall.getBody();
+    int64_t used = 0;
+    for (auto alloc : llvm::make_early_inc_range(body->getOps<memref::AllocOp>())) {
+      std::optional<int64_t> bytes = plannableBytes(alloc);
+      if (!bytes || *bytes > kMaxTileBufferBytes ||
+          used + roundUp(*bytes, kAlignment) > kMaxTileStackBytes)
+        continue;
+      memref::DeallocOp dealloc;
+      int deallocs = 0;
+      for (Operation *user : alloc->getUsers())
+        if (auto d = dyn_cast<memref::DeallocOp>(user)) {
+          dealloc = d;
+          ++deallocs;
+        }
+      if (deallocs != 1 || dealloc->getBlock() != body)
+        continue;
+      used += roundUp(*bytes, kAlignment);
+      OpBuilder b(alloc);
+      auto alloca = b.create<memref::AllocaOp>(alloc.getLoc(), alloc.getType(),
+                                               b.getI64IntegerAttr(kAlignment));
+      dealloc.erase();
+      alloc.replaceAllUsesWith(alloca.getResult());
+      alloc.erase();
+    }
+  });
+}
+
 struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     if (fn.isExternal() || !fn.getBody().hasOneBlock())
       return;
+    stackTileBuffers(fn);
     Block &body = fn.getBody().front();
     DenseMap<Operation *, int64_t> position;
     int64_t index = 0;

@@ -26,9 +26,14 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::attune {
@@ -36,6 +41,12 @@ namespace mlir::attune {
 #include "attune/Codegen/Passes.h.inc"
 
 namespace {
+
+/// A producer read through several slices of one tile (a layer norm's
+/// centered values feed the sum of squares and the normalize op) is fused
+/// once per slice and the copies are merged by CSE afterwards; the cap keeps
+/// a deep diamond of such reads from multiplying the copies unboundedly.
+constexpr int kMaxFusionsPerLoop = 64;
 
 /// Vector tile of a dimension: a divisor up to `w`; when the only divisors
 /// are poor (prime-ish sizes) and the dim is small, the whole dim.
@@ -153,6 +164,83 @@ linalg::GenericOp findEpilogue(linalg::LinalgOp contraction) {
     if (isa<linalg::IndexOp>(op) || op.getNumRegions() != 0)
       return nullptr;
   return generic;
+}
+
+/// Gives `contraction` (a reduction) a linalg.fill (and tensor.empty) of its
+/// own when its init is a fill that other ops use too. CSE merges the
+/// identical zero fills of every GEMM of a model into one; left shared, the
+/// fill could not be fused into any of the contractions' loops, and
+/// bufferization copied the one filled buffer into each GEMM's output (a
+/// serial memcpy per GEMM).
+/// Returns the shared fill (erased by the caller once it has no uses).
+Operation *unshareFillOfInit(RewriterBase &rewriter, linalg::LinalgOp contraction) {
+  OpOperand *init = contraction.getDpsInitOperand(0);
+  auto fill = init->get().getDefiningOp<linalg::FillOp>();
+  if (!fill || fill->getResult(0).hasOneUse())
+    return nullptr;
+  rewriter.setInsertionPoint(contraction);
+  IRMapping map;
+  Value dest = fill.getDpsInitOperand(0)->get();
+  if (auto empty = dest.getDefiningOp<tensor::EmptyOp>())
+    map.map(dest, rewriter.clone(*empty)->getResult(0));
+  Operation *clone = rewriter.clone(*fill, map);
+  rewriter.modifyOpInPlace(contraction, [&] { init->set(clone->getResult(0)); });
+  return fill;
+}
+
+/// Whether `slice` reads a strict part of its source in some dim. For a
+/// producer whose output maps are projected permutations, a smaller result
+/// tile is a proportionally smaller part of its iteration space: fusing it
+/// into a consumer's tile loop costs no extra work, whereas a producer whose
+/// whole result every tile needs (a column statistic read by a row tile)
+/// would be recomputed by each tile.
+bool isStrictSlice(tensor::ExtractSliceOp slice) {
+  auto source = dyn_cast<RankedTensorType>(slice.getSourceType());
+  if (!source || !source.hasStaticShape())
+    return false;
+  for (auto [size, dim] : llvm::zip(slice.getStaticSizes(), source.getShape()))
+    if (!ShapedType::isDynamic(size) && size < dim)
+      return true;
+  return false;
+}
+
+/// The ops that may be fused into `root`'s tile loop: `root`, and every
+/// linalg op among the `untiled` ones (not a micro-kernel group's) whose
+/// results are used only by ops of the group -- its own group, as a layer
+/// norm's residual add, sums, mean, centering and sum of squares are the
+/// normalize op's. A producer with a user outside (a layer norm's output,
+/// read by the next GEMMs and the next residual add) keeps its own loop
+/// rather than being recomputed inside another group's, which would in turn
+/// pull in the layer before. Output maps must be projected permutations (so
+/// a result tile maps to an iteration-space tile).
+DenseSet<Operation *> fusionGroup(Operation *root, const DenseSet<Operation *> &untiled) {
+  DenseSet<Operation *> group{root};
+  SmallVector<Operation *> worklist{root};
+  auto eligible = [&](Operation *op) {
+    auto l = dyn_cast<linalg::LinalgOp>(op);
+    if (!l || !untiled.contains(op) || !l.hasPureTensorSemantics())
+      return false;
+    for (OpOperand &init : l.getDpsInitsMutable())
+      if (!l.getMatchingIndexingMap(&init).isProjectedPermutation())
+        return false;
+    return llvm::all_of(op->getUsers(), [&](Operation *u) { return group.contains(u); });
+  };
+  // A producer joins once all its users have: revisit the group's operands
+  // until nothing changes (groups are a handful of ops).
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = 0; i < worklist.size(); ++i)
+      for (Value operand : worklist[i]->getOperands()) {
+        Operation *p = operand.getDefiningOp();
+        if (p && !group.contains(p) && eligible(p)) {
+          group.insert(p);
+          worklist.push_back(p);
+          changed = true;
+        }
+      }
+  }
+  return group;
 }
 
 /// The linalg.fill that produces the contraction's init, used only there.
@@ -277,8 +365,16 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     // every other linalg op on tensors, collected before anything is tiled.
     SmallVector<linalg::LinalgOp> contractions, targets;
     DenseSet<Operation *> members;
+    SetVector<Operation *> sharedFills;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op.hasPureTensorSemantics() || !matchMicroKernelContraction(op, widthFor(op)))
+      if (!op.hasPureTensorSemantics())
+        return;
+      // Every reduction gets its own init fill (a layer norm's sums too, so
+      // the fill joins the layer norm's loop).
+      if (op.getNumReductionLoops() > 0 && op.getNumDpsInits() == 1)
+        if (Operation *shared = unshareFillOfInit(rewriter, op))
+          sharedFills.insert(shared);
+      if (!matchMicroKernelContraction(op, widthFor(op)))
         return;
       contractions.push_back(op);
       members.insert(op);
@@ -287,6 +383,13 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       if (linalg::GenericOp epilogue = findEpilogue(op))
         members.insert(epilogue);
     });
+    for (Operation *fill : sharedFills)
+      if (fill->use_empty()) {
+        Operation *empty = fill->getOperand(1).getDefiningOp<tensor::EmptyOp>();
+        rewriter.eraseOp(fill);
+        if (empty && empty->use_empty())
+          rewriter.eraseOp(empty);
+      }
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() && !members.contains(op))
         targets.push_back(op);
@@ -295,15 +398,32 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       if (failed(tileMicroKernelGroup(rewriter, c)))
         return signalPassFailure();
 
-    for (linalg::LinalgOp linalgOp : targets) {
-      auto op = cast<TilingInterface>(linalgOp.getOperation());
+    // Every other op: level 1 over its outer parallel dims, with the linalg
+    // producers whose needed slice is a strict part of their result fused
+    // into the same loop (a layer norm's residual add, sums, mean, centering
+    // and sum of squares all go into the normalize op's loop over rows: one
+    // parallel loop instead of six, the rows' data in L1 throughout); then
+    // level 2. Consumers are visited first (reverse order), so a producer is
+    // fused into its consumers' loops before it would get one of its own; a
+    // producer left without uses is erased when its turn comes.
+    DenseSet<Operation *> untiled;
+    for (linalg::LinalgOp t : targets)
+      untiled.insert(t.getOperation());
+    for (linalg::LinalgOp linalgOp : llvm::reverse(targets)) {
+      Operation *raw = linalgOp.getOperation();
+      if (raw->use_empty() && wouldOpBeTriviallyDead(raw)) {
+        untiled.erase(raw);
+        rewriter.eraseOp(raw);
+        continue;
+      }
+      auto op = cast<TilingInterface>(raw);
       auto domain = staticDomain(rewriter, op);
       if (!domain || domain->empty())
         continue;
       SmallVector<utils::IteratorType> iters = op.getLoopIteratorTypes();
 
       // Level 1: distribute the outer parallel dims.
-      int64_t want = chunksFor(op);
+      int64_t want = chunksFor(raw);
       SmallVector<int64_t> l1(domain->size(), 0);
       int64_t have = 1;
       for (size_t i = 0; i < domain->size() && have < want; ++i) {
@@ -316,18 +436,57 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
           have *= q;
         }
       }
-      FailureOr<TilingInterface> tiled =
-          tile(rewriter, op, l1, scf::SCFTilingOptions::LoopType::ForallOp);
-      if (failed(tiled)) {
-        op->emitError("attune-tile-and-distribute: level-1 tiling failed");
+      if (llvm::all_of(l1, [](int64_t t) { return t == 0; })) {
+        untiled.erase(raw);
+        // Level 2 only (one chunk, or already inside a distributed loop).
+        if (failed(tileToVectors(rewriter, op, vectorWidth))) {
+          raw->emitError("attune-tile-and-distribute: level-2 tiling failed");
+          return signalPassFailure();
+        }
+        continue;
+      }
+      scf::SCFTileAndFuseOptions options;
+      scf::SCFTilingOptions tiling;
+      tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), l1));
+      options.setTilingOptions(tiling);
+      DenseSet<Operation *> group = fusionGroup(raw, untiled);
+      int fusions = 0;
+      options.setFusionControlFn([&](tensor::ExtractSliceOp slice, OpResult producer, bool) {
+        bool fuse = group.contains(producer.getOwner()) && fusions < kMaxFusionsPerLoop &&
+                    isStrictSlice(slice);
+        fusions += fuse;
+        return std::make_tuple(fuse, false);
+      });
+      rewriter.setInsertionPoint(raw);
+      FailureOr<scf::SCFTileAndFuseResult> result =
+          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
+      if (failed(result) || result->loops.empty()) {
+        raw->emitError("attune-tile-and-distribute: level-1 tiling failed");
         return signalPassFailure();
       }
-
-      // Level 2: static vector tiles inside the forall body.
-      if (failed(tileToVectors(rewriter, *tiled, vectorWidth))) {
-        op->emitError("attune-tile-and-distribute: level-2 tiling failed");
-        return signalPassFailure();
-      }
+      untiled.erase(raw);
+      for (OpResult r : raw->getResults())
+        if (Value v = result->replacements.lookup(r))
+          rewriter.replaceAllUsesWith(r, v);
+      if (raw->use_empty())
+        rewriter.eraseOp(raw);
+      // A producer read through two slices (a layer norm's centered values
+      // feed the sum of squares and the normalize op) was fused twice: merge
+      // the identical copies, then give every op of the tile vector tiles.
+      Operation *loop = result->loops.front().getOperation();
+      DominanceInfo dom;
+      eliminateCommonSubExpressions(rewriter, dom, loop);
+      SmallVector<TilingInterface> inner;
+      loop->walk([&](linalg::LinalgOp l) {
+        if (l.hasPureTensorSemantics())
+          inner.push_back(cast<TilingInterface>(l.getOperation()));
+      });
+      for (TilingInterface t : inner)
+        if (failed(tileToVectors(rewriter, t, vectorWidth))) {
+          t->emitError("attune-tile-and-distribute: level-2 tiling failed");
+          return signalPassFailure();
+        }
     }
   }
 };

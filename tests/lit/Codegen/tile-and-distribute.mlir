@@ -105,6 +105,153 @@ func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x1
 
 // -----
 
+// Two contractions whose inits are one zero fill (as CSE leaves the fills of
+// a model's GEMMs): each gets a fill of its own, fused into its own loop.
+// Left shared, the fill had a loop of its own and bufferization copied the
+// filled buffer into each GEMM's output.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @shared_fill
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.forall
+// CHECK:           linalg.fill
+// CHECK:           linalg.generic {{.+}} attune.microkernel
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.forall
+// CHECK:           linalg.fill
+// CHECK:           linalg.generic {{.+}} attune.microkernel
+// CHECK-NOT:     linalg.fill
+// CHECK:         return
+func.func @shared_fill(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>, %v: tensor<64x64xf32>) -> (tensor<1x128x64xf32>, tensor<1x128x64xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x128x64xf32>) -> tensor<1x128x64xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x128x64xf32>, tensor<64x64xf32>) outs(%f : tensor<1x128x64xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  %1 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %v : tensor<1x128x64xf32>, tensor<64x64xf32>) outs(%f : tensor<1x128x64xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x64xf32>
+  return %0, %1 : tensor<1x128x64xf32>, tensor<1x128x64xf32>
+}
+
+// -----
+
+// A layer norm as attune-convert-to-linalg lowers it (sum, mean, centered,
+// sum of squares, normalize; the row statistics read without reshapes):
+// the normalize op is tiled over rows and every other op of the group is
+// fused into its loop, one scf.forall for the whole layer norm. The
+// centered values feed two ops (fused twice, merged by CSE: one copy).
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#row = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#last = affine_map<(d0, d1, d2) -> (d2)>
+
+// CHECK-LABEL: func.func @layer_norm_rows
+// CHECK-NOT:     linalg.
+// CHECK:         %[[R:.+]] = scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (2, 64) step (1, 8)
+// CHECK:           linalg.fill {{.+}} -> tensor<1x8xf32>
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:             arith.addf
+// CHECK:           linalg.generic {{.+}} ins(%{{.+}} : tensor<1x8xf32>)
+// CHECK:             arith.divf
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:             arith.subf
+// CHECK-NOT:         arith.subf
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:             arith.mulf
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:             math.sqrt
+// CHECK:           scf.forall.in_parallel
+// CHECK-NOT:     scf.forall
+// CHECK:         return %[[R]]
+func.func @layer_norm_rows(%x: tensor<2x64x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>) -> tensor<2x64x64xf32> {
+  %eps = arith.constant 9.99999996E-13 : f32
+  %n = arith.constant 6.400000e+01 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %e2 = tensor.empty() : tensor<2x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2x64xf32>) -> tensor<2x64xf32>
+  %sum = linalg.generic {indexing_maps = [#id3, #row], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<2x64x64xf32>) outs(%f : tensor<2x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<2x64xf32>
+  %mean = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%sum : tensor<2x64xf32>) outs(%e2 : tensor<2x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.divf %in, %n : f32
+    linalg.yield %0 : f32
+  } -> tensor<2x64xf32>
+  %e3 = tensor.empty() : tensor<2x64x64xf32>
+  %c = linalg.generic {indexing_maps = [#id3, #row, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %mean : tensor<2x64x64xf32>, tensor<2x64xf32>) outs(%e3 : tensor<2x64x64xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %0 = arith.subf %in, %m : f32
+    linalg.yield %0 : f32
+  } -> tensor<2x64x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id3, #row], iterator_types = ["parallel", "parallel", "reduction"]} ins(%c : tensor<2x64x64xf32>) outs(%f : tensor<2x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %in : f32
+    %1 = arith.addf %0, %out : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x64xf32>
+  %y = linalg.generic {indexing_maps = [#id3, #row, #last, #last, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%c, %sq, %g, %b : tensor<2x64x64xf32>, tensor<2x64xf32>, tensor<64xf32>, tensor<64xf32>) outs(%e3 : tensor<2x64x64xf32>) {
+  ^bb0(%ci: f32, %s: f32, %gi: f32, %bi: f32, %out: f32):
+    %0 = arith.divf %s, %n : f32
+    %1 = arith.addf %0, %eps : f32
+    %2 = math.sqrt %1 : f32
+    %3 = arith.divf %ci, %2 : f32
+    %4 = arith.mulf %3, %gi : f32
+    %5 = arith.addf %4, %bi : f32
+    linalg.yield %5 : f32
+  } -> tensor<2x64x64xf32>
+  return %y : tensor<2x64x64xf32>
+}
+
+// -----
+
+// A row statistic that every tile needs whole (a column sum read by a row
+// tile) is not fused: it keeps a loop of its own rather than being
+// recomputed by each of the consumer's tiles.
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#col = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// CHECK-LABEL: func.func @column_statistic
+// CHECK:         %[[S:.+]] = scf.forall
+// CHECK:           iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK:         scf.forall
+// CHECK:           tensor.extract_slice %[[S]]
+// CHECK-NOT:       iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK:           arith.divf
+func.func @column_statistic(%x: tensor<1x64x64xf32>) -> tensor<1x64x64xf32> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %e2 = tensor.empty() : tensor<1x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x64xf32>) -> tensor<1x64xf32>
+  %s = linalg.generic {indexing_maps = [#id3, #col], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x : tensor<1x64x64xf32>) outs(%f : tensor<1x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x64xf32>
+  %e3 = tensor.empty() : tensor<1x64x64xf32>
+  %y = linalg.generic {indexing_maps = [#id3, #col, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %s : tensor<1x64x64xf32>, tensor<1x64xf32>) outs(%e3 : tensor<1x64x64xf32>) {
+  ^bb0(%in: f32, %c: f32, %out: f32):
+    %0 = arith.divf %in, %c : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x64x64xf32>
+  return %y : tensor<1x64x64xf32>
+}
+
+// -----
+
 // The elementwise epilogue that finishes a contraction in place (bias +
 // residual, as attune.fused_matmul lowers) is tiled into the same forall:
 // fill, micro-kernel and epilogue of a tile run back to back in one task.

@@ -120,6 +120,11 @@ def PlanMemoryPass : Pass<"attune-plan-memory", "mlir::func::FuncOp"> {
     allocation instead of hundreds. The function gets an
     `attune.memory_plan` attribute: buffers planned, the bytes they would
     take without reuse, and the arena's size.
+
+    Tile-local buffers -- allocated and freed within one iteration of an
+    `scf.forall` body, at most 64 KiB each and 128 KiB per body -- become
+    `memref.alloca`s (attune-outline-parallel-for brackets each iteration
+    with stacksave/stackrestore): no malloc/free pair per tile.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
