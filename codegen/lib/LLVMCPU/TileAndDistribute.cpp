@@ -18,6 +18,12 @@
 // each thread's C tile is filled, multiplied and finished while it is in
 // cache, in one parallel loop instead of three.
 //
+// Every other op is tiled as a consumer (last first), with the linalg
+// producers of its group -- those whose users are all in the group, read
+// through a strict slice -- fused into its scf.forall: a layer norm's
+// residual add, sums, mean, centering and sum of squares all run in the
+// normalize op's loop over row tiles (docs/architecture.md, "Row groups").
+//
 //===----------------------------------------------------------------------===//
 #include "attune/Codegen/Passes.h"
 #include "attune/Codegen/KernelConfig.h"
