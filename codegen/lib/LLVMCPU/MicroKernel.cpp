@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include <functional>
 
 namespace mlir::attune {
@@ -205,6 +206,21 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   Location loc = op.getLoc();
   Value A = op.getDpsInputOperand(0)->get(), B = op.getDpsInputOperand(1)->get(),
         C = op.getDpsInitOperand(0)->get();
+  // The tile's fill (attune-tile-and-distribute leaves it whole, right
+  // before the contraction, on the same C view): the accumulators of the
+  // first K block start at its value instead of loading C, and the fill
+  // goes away -- no pass writing the C tile and reading it back.
+  linalg::FillOp fill;
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto f = dyn_cast<linalg::FillOp>(prev)) {
+      if (f.hasPureBufferSemantics() && f.getDpsInitOperand(0)->get() == C &&
+          isa<FloatType>(f.getInputs()[0].getType()))
+        fill = f;
+      break;
+    }
+    if (!isMemoryEffectFree(prev)) // views and index arithmetic only
+      break;
+  }
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t M = ranges[dims->m], N = ranges[dims->n], K = ranges[dims->k];
@@ -338,13 +354,37 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     Value prefetchBase;
     if (pfSteps > 0)
       prefetchBase = nextBlockPrefetchBase(jb, i0, jc, ncols, j0);
+    auto loadC = [&](OpBuilder &lb) {
+      SmallVector<Value> v;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          iv[dims->m] = rowIdx[r];
+          iv[dims->n] = colIdx[c];
+          v.push_back(lb.create<vector::LoadOp>(loc, vecType, C, indices(maps[2])));
+        }
+      return v;
+    };
     SmallVector<Value> init;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) {
-        iv[dims->m] = rowIdx[r];
-        iv[dims->n] = colIdx[c];
-        init.push_back(jb.create<vector::LoadOp>(loc, vecType, C, indices(maps[2])));
+    if (!fill) {
+      init = loadC(jb);
+    } else {
+      Value splat = jb.create<vector::BroadcastOp>(loc, vecType, fill.getInputs()[0]);
+      SmallVector<Value> splats(rows * cols, splat);
+      std::optional<int64_t> k0 = getConstantIntValue(kBegin);
+      if (k0 && *k0 == 0) {
+        init = splats;
+      } else {
+        // K blocks: the first starts from the fill value, the others from C.
+        Value first = jb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kBegin, cst(jb, 0));
+        SmallVector<Type> types(rows * cols, vecType);
+        auto ifOp = jb.create<scf::IfOp>(loc, types, first, /*withElseRegion=*/true);
+        OpBuilder tb = ifOp.getThenBodyBuilder();
+        tb.create<scf::YieldOp>(loc, splats);
+        OpBuilder eb = ifOp.getElseBodyBuilder();
+        eb.create<scf::YieldOp>(loc, loadC(eb));
+        init.assign(ifOp.getResults().begin(), ifOp.getResults().end());
       }
+    }
     // k in [from, to): one rank-1 update of the accumulators per step.
     auto kLoop = [&](Value from, Value to, ValueRange accInit, bool prefetch) {
       return jb.create<scf::ForOp>(
@@ -417,6 +457,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
   buildMicroKernelLoops(top, loc, dims->batch, ranges, iv, M, N, K, kc, nc, rt.mr, kBegin,
                         emitRows);
   rewriter.eraseOp(op);
+  if (fill)
+    rewriter.eraseOp(fill);
   return success();
 }
 

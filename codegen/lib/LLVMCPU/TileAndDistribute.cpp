@@ -297,6 +297,10 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
     getOperation()->setAttr("attune.vector_width", rewriter.getI64IntegerAttr(vectorWidth));
 
     Operation *fill = fillOfInit(contraction);
+    // The f32 micro-kernel starts its accumulators at the fill's value and
+    // drops the fill (MicroKernel.cpp), which it finds whole, right before
+    // the contraction; bf16 kernels load C and keep the fill vector-tiled.
+    bool keepFillWhole = fill && !isBF16DotAccumulate(contraction);
     linalg::GenericOp epilogue = findEpilogue(contraction);
     // The consumer's loops are the contraction's output dims.
     AffineMap outMap = contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
@@ -310,7 +314,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
       // One chunk: nothing to distribute, the ops stay whole.
       contraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
       contraction->setAttr(kConfigAttr, cfgAttr);
-      if (fill) {
+      if (fill && !keepFillWhole) {
         if (failed(tileToVectors(rewriter, cast<TilingInterface>(fill), vectorWidth)))
           return contraction->emitError("attune-tile-and-distribute: tiling the fill failed");
       }
@@ -352,9 +356,12 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
           "attune-tile-and-distribute: the contraction was not fused into its epilogue's loop");
     tiledContraction->setAttr("attune.microkernel", rewriter.getUnitAttr());
     tiledContraction->setAttr(kConfigAttr, cfgAttr);
-    for (Operation *t : others)
+    for (Operation *t : others) {
+      if (keepFillWhole && isa<linalg::FillOp>(t))
+        continue;
       if (failed(tileToVectors(rewriter, cast<TilingInterface>(t), vectorWidth)))
         return t->emitError("attune-tile-and-distribute: level-2 tiling failed");
+    }
 
     for (OpResult r : consumer->getResults())
       if (Value v = result->replacements.lookup(r))

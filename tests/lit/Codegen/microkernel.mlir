@@ -203,3 +203,55 @@ func.func @column_blocks(%a: memref<16x64xf32>, %w: memref<64x192xf32> {attune.w
   }
   return
 }
+
+// -----
+
+// A zero fill right before the contraction on the same C (as
+// attune-tile-and-distribute leaves a GEMM tile's fill): the accumulators
+// start as splats of the fill value (folded to a constant), C is never
+// loaded before the k loop, and
+// the fill is gone. K = 2048 is blocked (kc = 256, K > 1024): only the first
+// K block starts from the fill value, the others from C (scf.if on the block
+// start).
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rhs = affine_map<(d0, d1, d2) -> (d2, d1)>
+#out = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @zero_init
+// CHECK-SAME:    (%[[A:.+]]: memref<8x64xf32>, %[[B:.+]]: memref<64x96xf32>, %[[C:.+]]: memref<8x96xf32>)
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK-NOT:     vector.load %[[C]]
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %[[Z]], %{{.+}} = %[[Z]],
+// CHECK:         vector.store %{{.+}}, %[[C]]
+// CHECK-LABEL: func.func @zero_init_k_blocks
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:           %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %{{.+}} : index
+// CHECK:           scf.if %[[FIRST]] -> (vector<16xf32>
+// CHECK:             scf.yield %{{.+}} : vector<16xf32>
+// CHECK:           } else {
+// CHECK-COUNT-24:    vector.load
+func.func @zero_init(%a: memref<8x64xf32>, %b: memref<64x96xf32>, %c: memref<8x96xf32>) attributes {attune.vector_width = 16 : i64} {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x96xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<8x64xf32>, memref<64x96xf32>) outs(%c : memref<8x96xf32>) attrs = {attune.microkernel} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @zero_init_k_blocks(%a: memref<8x2048xf32>, %b: memref<2048x96xf32>, %c: memref<8x96xf32>) attributes {attune.vector_width = 16 : i64} {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x96xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<8x2048xf32>, memref<2048x96xf32>) outs(%c : memref<8x96xf32>) attrs = {attune.microkernel} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -68,8 +68,9 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // is split in multiples of 8 (its largest divisor <= 12), M and N about
 // evenly: 8 x 2 = 16 chunks of 16 x 32. The tile stays whole (no level-2
 // loops) and is marked attune.microkernel for attune-vectorize. Its zero
-// fill is fused into the same scf.forall (vector-tiled there), so one
-// parallel loop fills and multiplies each tile.
+// fill is fused into the same scf.forall and left whole, right before the
+// contraction: the f32 micro-kernel starts its accumulators at the fill's
+// value and drops it (microkernel.mlir @zero_init).
 
 #lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 #rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
@@ -80,8 +81,8 @@ func.func @wide(%a: tensor<1x8x768xf32>) -> tensor<1x8x768xf32> {
 // CHECK-SAME:    attune.vector_width = 16
 // CHECK-NOT:     scf.forall
 // CHECK:         %[[MM:.+]] = scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 64) step (16, 32) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x128x64xf32>) {
-// CHECK:           %[[FILLED:.+]] = scf.for
-// CHECK:             linalg.fill {{.+}} -> tensor<1x1x16xf32>
+// CHECK-NOT:       scf.for
+// CHECK:           %[[FILLED:.+]] = linalg.fill {{.+}} -> tensor<1x16x32xf32>
 // CHECK:           %[[T:.+]] = linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction"]
 // CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x16x64xf32>, tensor<64x32xf32>) outs(%[[FILLED]] : tensor<1x16x32xf32>)
