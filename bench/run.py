@@ -855,7 +855,7 @@ def write_results(a, res, started):
             g = lambda peer, key: (r.get(peer) or {}).get(key)
             L.append("| %d×%d | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["batch"], r["seq"], r["gflop"], fmt(g("attune", "p50_ms")), fmt(g("ort", "p50_ms"), 2),
-                fmt(g("torch", "p50_ms"), 2), fmt(r.get("attune_over_ort"), 1), fmt(r.get("attune_over_torch"), 1),
+                fmt(g("torch", "p50_ms"), 2), fmt(r.get("attune_over_ort"), 2), fmt(r.get("attune_over_torch"), 2),
                 fmt(g("attune", "gflops_p50"), 2), fmt(r.get("attune_pct_of_peak"), 2),
                 fmt(g("ort", "gflops_p50")), fmt(g("torch", "gflops_p50")), fmt(g("attune", "runs"), 0)))
         L.append("")
