@@ -16,14 +16,6 @@
 
 namespace mlir::attune {
 
-SmallVector<int64_t> keepDimsShape(ArrayRef<int64_t> shape, ArrayRef<bool> reduced) {
-  SmallVector<int64_t> s(shape);
-  for (size_t i = 0; i < s.size(); ++i)
-    if (reduced[i])
-      s[i] = 1;
-  return s;
-}
-
 static Value addF(OpBuilder &b, Location l, Value x, Value acc) {
   return b.create<arith::AddFOp>(l, x, acc);
 }

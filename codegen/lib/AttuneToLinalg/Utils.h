@@ -70,6 +70,4 @@ Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value gamma, Value bet
 /// (batch..., m, n, k)) producing `out`.
 Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transposeB,
                   RankedTensorType out);
-/// Keep-dims shape of `shape` with `reduced` dims set to 1.
-SmallVector<int64_t> keepDimsShape(ArrayRef<int64_t> shape, ArrayRef<bool> reduced);
 } // namespace mlir::attune

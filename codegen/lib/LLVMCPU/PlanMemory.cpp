@@ -92,6 +92,19 @@ std::optional<int64_t> lastUse(memref::AllocOp alloc, memref::DeallocOp dealloc,
   return last;
 }
 
+/// The one memref.dealloc of `alloc`, if it has exactly one and that one is
+/// in `block`; else null (freed conditionally or elsewhere).
+memref::DeallocOp soleDeallocIn(memref::AllocOp alloc, Block *block) {
+  memref::DeallocOp dealloc;
+  for (Operation *user : alloc->getUsers())
+    if (auto d = dyn_cast<memref::DeallocOp>(user)) {
+      if (dealloc)
+        return nullptr;
+      dealloc = d;
+    }
+  return dealloc && dealloc->getBlock() == block ? dealloc : nullptr;
+}
+
 /// Stack space a parallel loop's iteration may take for its tile-local
 /// buffers (each at most kMaxTileBufferBytes). Worker threads have the
 /// default 8 MiB stack; a caller's thread may have less (Python threads,
@@ -114,14 +127,8 @@ void stackTileBuffers(func::FuncOp fn) {
       if (!bytes || *bytes > kMaxTileBufferBytes ||
           used + roundUp(*bytes, kAlignment) > kMaxTileStackBytes)
         continue;
-      memref::DeallocOp dealloc;
-      int deallocs = 0;
-      for (Operation *user : alloc->getUsers())
-        if (auto d = dyn_cast<memref::DeallocOp>(user)) {
-          dealloc = d;
-          ++deallocs;
-        }
-      if (deallocs != 1 || dealloc->getBlock() != body)
+      memref::DeallocOp dealloc = soleDeallocIn(alloc, body);
+      if (!dealloc)
         continue;
       used += roundUp(*bytes, kAlignment);
       OpBuilder b(alloc);
@@ -151,14 +158,8 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       std::optional<int64_t> bytes = plannableBytes(alloc);
       if (!bytes)
         continue;
-      memref::DeallocOp dealloc;
-      bool single = true;
-      for (Operation *user : alloc->getUsers())
-        if (auto d = dyn_cast<memref::DeallocOp>(user)) {
-          single &= !dealloc && d->getBlock() == &body;
-          dealloc = d;
-        }
-      if (!dealloc || !single)
+      memref::DeallocOp dealloc = soleDeallocIn(alloc, &body);
+      if (!dealloc)
         continue; // freed conditionally or elsewhere: leave it to the runtime
       std::optional<int64_t> last = lastUse(alloc, dealloc, body, position);
       if (!last)
