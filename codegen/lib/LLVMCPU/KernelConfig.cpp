@@ -66,10 +66,20 @@ MicroKernelConfig heuristicSplitForTile(const GemmShape &s, int64_t w, int64_t m
   // Split N first: every chunk then streams its own slice of B (the
   // weights) exactly once and keeps it in cache across all its row blocks;
   // split M only when N has too few register blocks.
+  //
+  // Tall GEMMs (batch x seq rows, e.g. M = 1024): a chunk re-reads its rows
+  // of A once per column block, so those rows (one K block of them) must
+  // stay in L2, or every column block streams them from L3 again. Split M
+  // first into just enough chunks for that (kL2ABytes), then N as above.
   int64_t need = (chunks + have - 1) / have;
   if (need > 1) {
-    c.qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, need));
-    if (c.qn < need)
+    int64_t aBytes = s.m * c.kc * 4;
+    int64_t qmFit = (aBytes + kL2ABytes - 1) / kL2ABytes;
+    if (qmFit > 1)
+      c.qm = smallestDivisorAtLeast(mBlocks, std::min({mBlocks, qmFit, need}));
+    int64_t needN = (need + c.qm - 1) / c.qm;
+    c.qn = smallestDivisorAtLeast(nBlocks, std::min(nBlocks, needN));
+    if (c.qm * c.qn < need)
       c.qm = smallestDivisorAtLeast(mBlocks, std::min(mBlocks, (need + c.qn - 1) / c.qn));
   }
   c.nc = heuristicNc(s.n / c.qn, c.nr, c.kc, 4);

@@ -106,6 +106,35 @@ func.func @matmul(%x: tensor<1x128x64xf32>, %w: tensor<64x64xf32>) -> tensor<1x1
 
 // -----
 
+// A tall contraction (M = 1024, K = 768: 3 MiB of A): split along M first,
+// into 4 chunks of 256 rows (768 KiB of A each, under the 1 MiB kept in L2),
+// then along N into 4 chunks of 192 columns (16 in all). Splitting only N
+// (16 chunks of one 48-column panel) streamed all of A from L3 per chunk.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @tall_matmul
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (1024, 768) step (256, 192)
+// CHECK:           linalg.generic
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x256x768xf32>, tensor<768x192xf32>) outs(%{{.+}} : tensor<1x256x192xf32>)
+// CHECK-SAME:        attrs = {attune.config = {kc = 768 : i64, mr = 8 : i64, nc = 96 : i64, nr = 48 : i64, qm = 4 : i64, qn = 4 : i64, vector_width = 16 : i64}, attune.microkernel}
+func.func @tall_matmul(%x: tensor<1x1024x768xf32>, %w: tensor<768x768xf32>) -> tensor<1x1024x768xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x1024x768xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x1024x768xf32>) -> tensor<1x1024x768xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x1024x768xf32>, tensor<768x768xf32>) outs(%f : tensor<1x1024x768xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1024x768xf32>
+  return %0 : tensor<1x1024x768xf32>
+}
+
+// -----
+
 // Two contractions whose inits are one zero fill (as CSE leaves the fills of
 // a model's GEMMs): each gets a fill of its own, fused into its own loop.
 // Left shared, the fill had a loop of its own and bufferization copied the

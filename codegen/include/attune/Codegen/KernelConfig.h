@@ -74,6 +74,11 @@ int64_t heuristicNc(int64_t nChunk, int64_t nr, int64_t kc, int64_t elementBytes
 /// best of 0.5 / 1 / 2 MiB and no blocking at 2 threads; the tuner searches
 /// nc per kernel.
 constexpr int64_t kL2BlockBytes = 512 << 10;
+/// The bytes of A (one K block of a parallel chunk's rows) the heuristic
+/// keeps in L2 across the chunk's column blocks: the other half of L2 holds
+/// the B block and the next one. Above it, M is split before N (measured on
+/// 1024 x 768 x 768: 115 vs 102 GFLOP/s at 1 thread; docs/architecture.md).
+constexpr int64_t kL2ABytes = 1 << 20;
 /// Why `c` cannot compute `shape` ("" when it can): nr a multiple of the
 /// vector width and a divisor of N, kc a divisor of K, qm of M, qn of N/nr.
 std::string checkMicroKernelConfig(const MicroKernelConfig &c, const GemmShape &shape);
