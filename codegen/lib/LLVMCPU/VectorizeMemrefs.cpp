@@ -23,11 +23,140 @@
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <limits>
+
 namespace mlir::attune {
 #define GEN_PASS_DEF_VECTORIZEMEMREFSPASS
 #include "attune/Codegen/Passes.h.inc"
 
 namespace {
+
+/// `acc` combined elementwise with `v` by the reduction `kind`, for the kinds
+/// row reductions use (sums, max, min); null for the others.
+Value elementwiseStep(OpBuilder &b, Location loc, vector::CombiningKind kind, Value acc,
+                      Value v) {
+  switch (kind) {
+  case vector::CombiningKind::ADD:
+    return b.create<arith::AddFOp>(loc, acc, v);
+  case vector::CombiningKind::MAXIMUMF:
+    return b.create<arith::MaximumFOp>(loc, acc, v);
+  case vector::CombiningKind::MINIMUMF:
+    return b.create<arith::MinimumFOp>(loc, acc, v);
+  case vector::CombiningKind::MAXNUMF:
+    return b.create<arith::MaxNumFOp>(loc, acc, v);
+  case vector::CombiningKind::MINNUMF:
+    return b.create<arith::MinNumFOp>(loc, acc, v);
+  default:
+    return Value();
+  }
+}
+
+/// The identity of `kind` (for the kinds elementwiseStep handles).
+std::optional<double> reductionIdentity(vector::CombiningKind kind) {
+  double inf = std::numeric_limits<double>::infinity();
+  switch (kind) {
+  case vector::CombiningKind::ADD:
+    return -0.0;
+  case vector::CombiningKind::MAXIMUMF:
+  case vector::CombiningKind::MAXNUMF:
+    return -inf;
+  case vector::CombiningKind::MINIMUMF:
+  case vector::CombiningKind::MINNUMF:
+    return inf;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// A row reduction tiled into W-wide steps is a loop carrying one scalar:
+///
+///   %r = scf.for ... iter_args(%a = %init) -> (vector<1xf32>) {
+///     %s = vector.reduction <add>, %v, (vector.extract %a[0]) : vector<16xf32>
+///     scf.yield (vector.insertelement %s ...)
+///   }
+///
+/// so every step reduces its vector horizontally (a shuffle tree; for
+/// maximumf, whose NaN rule x86 has no instruction for, a scalar chain of
+/// compares and blends per element). Carry a vector accumulator instead,
+/// combined elementwise (starting from the identity), and reduce it once after
+/// the loop, into the original initial value. Sums are reassociated (the
+/// lowering already marks them reassoc); max/min are exact.
+void vectorizeLoopCarriedReductions(func::FuncOp func) {
+  SmallVector<vector::ReductionOp> candidates;
+  func.walk([&](vector::ReductionOp red) {
+    if (red.getAcc() && isa<scf::ForOp>(red->getParentOp()))
+      candidates.push_back(red);
+  });
+  IRRewriter rewriter(func.getContext());
+  for (vector::ReductionOp red : candidates) {
+    auto forOp = cast<scf::ForOp>(red->getParentOp());
+    VectorType vt = red.getSourceVectorType();
+    std::optional<double> identity = reductionIdentity(red.getKind());
+    if (!identity || vt.getRank() != 1 || vt.isScalable() || !red.getResult().hasOneUse())
+      continue;
+    // acc: the iter_arg itself (f32) or vector.extract %iter_arg[0] (vector<1xf32>).
+    Value acc = red.getAcc();
+    auto extract = acc.getDefiningOp<vector::ExtractOp>();
+    auto arg = dyn_cast<BlockArgument>(extract ? extract.getVector() : acc);
+    if (!arg || arg.getOwner() != forOp.getBody() || arg.getArgNumber() == 0 ||
+        !arg.hasOneUse() || (extract && !extract->hasOneUse()))
+      continue;
+    unsigned iterIdx = arg.getArgNumber() - 1;
+    auto yield = cast<scf::YieldOp>(forOp.getBody()->getTerminator());
+    // yielded: the reduction (f32) or insertelement/broadcast of it (vector<1xf32>).
+    Operation *wrap = nullptr;
+    Value yielded = yield.getOperand(iterIdx);
+    if (yielded != red.getResult()) {
+      wrap = yielded.getDefiningOp();
+      if (!wrap || !wrap->hasOneUse() ||
+          !(isa<vector::InsertElementOp, vector::InsertOp, vector::BroadcastOp, vector::SplatOp>(
+              wrap)) ||
+          !llvm::is_contained(wrap->getOperands(), red.getResult()))
+        continue;
+    }
+    // f32 carry: no extract, no wrap; vector<1xf32> carry: both.
+    Type elt = vt.getElementType();
+    bool scalarCarry = arg.getType() == elt && !extract && !wrap;
+    bool vectorCarry = arg.getType() == VectorType::get({1}, elt) && extract && wrap &&
+                       wrap->getResult(0).getType() == arg.getType();
+    if (!scalarCarry && !vectorCarry)
+      continue;
+    Location loc = red.getLoc();
+    // The new vector accumulator.
+    rewriter.setInsertionPoint(forOp);
+    Value idSplat = rewriter.create<arith::ConstantOp>(
+        loc, vt, DenseElementsAttr::get(vt, rewriter.getFloatAttr(vt.getElementType(), *identity)));
+    Value vecIn = red.getVector();
+    vector::CombiningKind kind = red.getKind();
+    auto newLoop = cast<scf::ForOp>(*forOp.replaceWithAdditionalYields(
+        rewriter, ValueRange{idSplat}, /*replaceInitOperandUsesInLoop=*/false,
+        [&](OpBuilder &b, Location l, ArrayRef<BlockArgument> bbArgs) -> SmallVector<Value> {
+          return {elementwiseStep(b, l, kind, bbArgs[0], vecIn)};
+        }));
+    // The old scalar carry becomes a pass-through (and dies); the result is
+    // the one horizontal reduction after the loop.
+    auto newYield = cast<scf::YieldOp>(newLoop.getBody()->getTerminator());
+    BlockArgument oldArg = newLoop.getRegionIterArgs()[iterIdx];
+    rewriter.modifyOpInPlace(newYield, [&] { newYield.setOperand(iterIdx, oldArg); });
+    if (wrap)
+      rewriter.eraseOp(wrap);
+    Value accVec = newLoop.getResults().back();
+    Value oldInit = newLoop.getInitArgs()[iterIdx];
+    Value oldResult = newLoop.getResult(iterIdx);
+    rewriter.setInsertionPointAfter(newLoop);
+    Value initScalar = extract ? rewriter.create<vector::ExtractOp>(loc, oldInit, 0).getResult()
+                               : oldInit;
+    Value total = rewriter.create<vector::ReductionOp>(loc, kind, accVec, initScalar,
+                                                       red.getFastmathAttr().getValue());
+    Value replacement = extract ? rewriter.create<vector::BroadcastOp>(loc, oldArg.getType(), total)
+                                      .getResult()
+                                : total;
+    rewriter.replaceAllUsesWith(oldResult, replacement);
+    rewriter.eraseOp(red);
+    if (extract)
+      rewriter.eraseOp(extract);
+  }
+}
 
 struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPass> {
   using Base::Base;
@@ -160,6 +289,7 @@ struct VectorizeMemrefsPass : impl::VectorizeMemrefsPassBase<VectorizeMemrefsPas
     vector::populateVectorTransferLoweringPatterns(lowering, /*maxTransferRank=*/1);
     vector::populateCastAwayVectorLeadingOneDimPatterns(lowering);
     (void)applyPatternsAndFoldGreedily(func, std::move(lowering), config);
+    vectorizeLoopCarriedReductions(func);
   }
 };
 
