@@ -100,7 +100,10 @@ static void report(const char *lib, long M, long N, long K, double *ms, int n, c
     printf(",\"gflops_p50\":%.2f", 2.0 * M * N * K / (p50 * 1e-3) * 1e-9);
   if (extra && *extra)
     printf(",%s", extra);
-  printf("}\n");
+  printf(",\"times_ms\":[");
+  for (int i = 0; i < n; ++i)
+    printf(i ? ",%.4f" : "%.4f", ms[i]);
+  printf("]}\n");
 }
 
 typedef struct {

@@ -12,6 +12,7 @@ Run through bench/run.sh (it installs the dependencies). Phases:
   6. write bench/results/<date>-<cpu>{.md,.json} and bench/results/latest.md.
 """
 import argparse
+import collections
 import datetime
 import hashlib
 import json
@@ -737,29 +738,45 @@ def main():
                     log("GEMM %dx%dx%d, %d thread(s)" % (m, n, k, t))
                     big = m * n * k > 5e8
                     it = (5 if quick else 30) if big else (20 if quick else 100)
-                    if "openblas" in blas_libs:
-                        g["openblas_auto"] = run_gemm(gemm, "openblas", m, n, k, t, it)
-                        for ct in forced:
-                            g["openblas_" + ct] = run_gemm(gemm, "openblas", m, n, k, t, it,
-                                                           {"OPENBLAS_CORETYPE": ct})
-                    if "dnnl" in blas_libs:
-                        g["dnnl"] = run_gemm(gemm, "dnnl", m, n, k, t, it)
-                    if "error" in c:
-                        g["attune"] = dict(error="compile failed: " + c["error"][-300:])
-                    else:
-                        # As many timed runs as the peers get (`it`): a second
-                        # vCPU of this VM takes tens of runs to be scheduled
-                        # promptly, and 10 runs measured that warm-up.
-                        r = sh([gemm, "attune", so, str(it), str(t), "3" if quick else "8"],
-                               env=dict(os.environ, ATTUNE_NUM_THREADS=str(t)), timeout=900)
-                        line = [l for l in r.stdout.splitlines() if l.startswith("{")]
-                        g["attune"] = json.loads(line[-1]) if line else dict(error=r.stderr.strip()[-300:])
+                    # Every library once per round, ROUNDS interleaved rounds
+                    # with a 1/ROUNDS share of the runs each, pooled (as the
+                    # model shapes): this VM's speed drifts over minutes, and
+                    # one library timed alone in a slow minute lost by that.
+                    rounds = 1 if quick else ROUNDS
+                    rit = max(5, it // rounds)
+                    parts = collections.defaultdict(list)
+                    for _ in range(rounds):
+                        if "openblas" in blas_libs:
+                            parts["openblas_auto"].append(run_gemm(gemm, "openblas", m, n, k, t, rit))
+                            for ct in forced:
+                                parts["openblas_" + ct].append(run_gemm(gemm, "openblas", m, n, k, t, rit,
+                                                                        {"OPENBLAS_CORETYPE": ct}))
+                        if "dnnl" in blas_libs:
+                            parts["dnnl"].append(run_gemm(gemm, "dnnl", m, n, k, t, rit))
+                        if "error" in c:
+                            parts["attune"].append(dict(error="compile failed: " + c["error"][-300:]))
+                        else:
+                            # As many timed runs as the peers get: a second
+                            # vCPU of this VM takes tens of runs to be
+                            # scheduled promptly, and 10 runs measured that
+                            # warm-up.
+                            r = sh([gemm, "attune", so, str(rit), str(t), "3" if quick else "8"],
+                                   env=dict(os.environ, ATTUNE_NUM_THREADS=str(t)), timeout=900)
+                            line = [l for l in r.stdout.splitlines() if l.startswith("{")]
+                            parts["attune"].append(json.loads(line[-1]) if line
+                                                   else dict(error=r.stderr.strip()[-300:]))
+                    for key, ps in parts.items():
+                        g[key] = pool_rounds(ps)
                     for key, d in list(g.items()):
                         if isinstance(d, dict) and "p50_ms" in d:
                             d["gflops_p50"] = g["gflop"] / (d["p50_ms"] * 1e-3)
                     forced_best = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and x != "openblas_auto"
                                    and "gflops_p50" in g[x]]
                     g["openblas_best_forced_gflops"] = max(forced_best) if forced_best else None
+                    blas = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and
+                            isinstance(g[x], dict) and "gflops_p50" in g[x]]
+                    at = (g.get("attune") or {}).get("gflops_p50")
+                    g["attune_over_best_openblas"] = at / max(blas) if at and blas else None
                     gemms.append(g)
                     log("  " + "  ".join("%s %.1f" % (x, g[x]["gflops_p50"]) for x in g
                                          if isinstance(g[x], dict) and "gflops_p50" in g[x]) + " GFLOP/s")
@@ -928,11 +945,15 @@ def write_results(a, res, started):
     if gemms:
         L.append("## GEMM kernels, GFLOP/s at p50 (C[M,N] = A[M,K]·B[N,K]ᵀ, f32, row-major)")
         L.append("")
+        L.append("Each library is timed in %d interleaved rounds per shape and thread count; p50 is over all "
+                 "rounds' runs. Ratios are Attune's GFLOP/s over the peer's: above 1 means Attune is faster "
+                 "(the inverse of the model table's latency ratios)." % max(len((gemms[0].get("attune") or {}).get("rounds") or [1]), 1))
+        L.append("")
         core = next((g["openblas_auto"].get("core") for g in gemms if "core" in g.get("openblas_auto", {})), "?")
         forced = sorted({k[9:] for g in gemms for k in g if k.startswith("openblas_") and k not in
                          ("openblas_auto", "openblas_best_forced_gflops")})
         hdr = ["M×N×K", "threads", "Attune", "OpenBLAS auto (%s)" % core] + ["OpenBLAS %s" % f for f in forced] + \
-              ["oneDNN", "Attune / best peer", "best peer % of peak"]
+              ["oneDNN", "Attune / best OpenBLAS", "Attune / best peer", "best peer % of peak"]
         L.append("| " + " | ".join(hdr) + " |")
         L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
         for g in gemms:
@@ -943,7 +964,8 @@ def write_results(a, res, started):
             L.append("| " + " | ".join(
                 ["%d×%d×%d" % (g["M"], g["N"], g["K"]), str(g["threads"]), fmt(at, 2), fmt(val("openblas_auto"))]
                 + [fmt(val("openblas_" + f)) for f in forced]
-                + [fmt(val("dnnl")), fmt(at / best if at and best else None, 3),
+                + [fmt(val("dnnl")), fmt(g.get("attune_over_best_openblas"), 3),
+                   fmt(at / best if at and best else None, 3),
                    fmt(100 * best / peak[g["threads"]] if best and peak.get(g["threads"]) else None, 0)]) + " |")
         L.append("")
         errs = [(g, k) for g in gemms for k in g if isinstance(g[k], dict) and "error" in g[k]]

@@ -100,7 +100,16 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"mk_weight_64x127_127x768", {64, 127}, {127, 768}, {64, 768}, false, true},
         // Deep K: k blocks of 384 (K = 1536) and of 275 (K = 1100), tail rows.
         MatmulCase{"mk_deep_k_9x1536_1536x48", {9, 1536}, {1536, 48}, {9, 48}, false, true},
-        MatmulCase{"mk_deep_k_3x1100_1100x32", {3, 1100}, {1100, 32}, {3, 32}}),
+        MatmulCase{"mk_deep_k_3x1100_1100x32", {3, 1100}, {1100, 32}, {3, 32}},
+        // N a multiple of 8, not of 16: the micro-kernel on 8-wide vectors
+        // (the heuristic attaches that config), weights prepacked at nr = 8.
+        MatmulCase{"mk8_m13_k17_n24", {13, 17}, {17, 24}, {13, 24}},
+        MatmulCase{"mk8_weight_1x17x129_129x40", {1, 17, 129}, {129, 40}, {1, 17, 40}, false,
+                   true},
+        // Tall: one K block of all rows is over 1 MiB (700 x 400 floats), so
+        // the split is along M first.
+        MatmulCase{"mk_tall_weight_1x700x400_400x48", {1, 700, 400}, {400, 48}, {1, 700, 48},
+                   false, true}),
     [](const auto &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//

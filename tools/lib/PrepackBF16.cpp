@@ -53,6 +53,10 @@ int convertPanelsToBF16(func::FuncOp fn, WeightTable &table) {
     int64_t nr = 0;
     if (at == StringRef::npos || s.substr(at + 2).getAsInteger(10, nr) || nr <= 0)
       continue;
+    // The bf16 kernels take whole 16-lane vdpbf16ps / AMX columns; panels of
+    // the 8-wide f32 micro-kernel (N a multiple of 8 only) stay f32.
+    if (nr % 16 != 0)
+      continue;
     auto type = cast<RankedTensorType>(ops.front().getType());
     const WeightTable::Entry *e = table.find(s.str());
     if (type.getRank() != 2 || !type.getElementType().isF32() || !e ||
