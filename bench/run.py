@@ -725,61 +725,63 @@ def main():
     if not a.skip_kernels:
         rows_m = [128] if quick else [128, 1024]
         shapes_nk = [(768, 768), (3072, 768), (768, 3072)]  # (N, K): QKV/out, FFN up, FFN down
+        # Plus BERT's masked-LM vocabulary projection (N = 30522, not a
+        # multiple of 16) at M = 128.
+        extra = [] if quick else [(128, 30522, 768)]
         forced = ["Haswell"] if quick else ["Haswell", "SkylakeX", "Cooperlake"]
-        for m in rows_m:
-            for n, k in shapes_nk:
-                js = gemm_graph(a.cache, m, n, k)
-                so = os.path.join(a.cache, "attune", ahash[:12], "gemm", "%dx%dx%d" % (m, n, k), "gemm.so")
-                c = attune_compile(attune, js, so, [], a.compile_timeout)
-                for t in (1, 2):
-                    if a.prepare_only:
-                        continue
-                    g = dict(M=m, N=n, K=k, threads=t, gflop=2e-9 * m * n * k)
-                    log("GEMM %dx%dx%d, %d thread(s)" % (m, n, k, t))
-                    big = m * n * k > 5e8
-                    it = (5 if quick else 30) if big else (20 if quick else 100)
-                    # Every library once per round, ROUNDS interleaved rounds
-                    # with a 1/ROUNDS share of the runs each, pooled (as the
-                    # model shapes): this VM's speed drifts over minutes, and
-                    # one library timed alone in a slow minute lost by that.
-                    rounds = 1 if quick else ROUNDS
-                    rit = max(5, it // rounds)
-                    parts = collections.defaultdict(list)
-                    for _ in range(rounds):
-                        if "openblas" in blas_libs:
-                            parts["openblas_auto"].append(run_gemm(gemm, "openblas", m, n, k, t, rit))
-                            for ct in forced:
-                                parts["openblas_" + ct].append(run_gemm(gemm, "openblas", m, n, k, t, rit,
-                                                                        {"OPENBLAS_CORETYPE": ct}))
-                        if "dnnl" in blas_libs:
-                            parts["dnnl"].append(run_gemm(gemm, "dnnl", m, n, k, t, rit))
-                        if "error" in c:
-                            parts["attune"].append(dict(error="compile failed: " + c["error"][-300:]))
-                        else:
-                            # As many timed runs as the peers get: a second
-                            # vCPU of this VM takes tens of runs to be
-                            # scheduled promptly, and 10 runs measured that
-                            # warm-up.
-                            r = sh([gemm, "attune", so, str(rit), str(t), "3" if quick else "8"],
-                                   env=dict(os.environ, ATTUNE_NUM_THREADS=str(t)), timeout=900)
-                            line = [l for l in r.stdout.splitlines() if l.startswith("{")]
-                            parts["attune"].append(json.loads(line[-1]) if line
-                                                   else dict(error=r.stderr.strip()[-300:]))
-                    for key, ps in parts.items():
-                        g[key] = pool_rounds(ps)
-                    for key, d in list(g.items()):
-                        if isinstance(d, dict) and "p50_ms" in d:
-                            d["gflops_p50"] = g["gflop"] / (d["p50_ms"] * 1e-3)
-                    forced_best = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and x != "openblas_auto"
-                                   and "gflops_p50" in g[x]]
-                    g["openblas_best_forced_gflops"] = max(forced_best) if forced_best else None
-                    blas = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and
-                            isinstance(g[x], dict) and "gflops_p50" in g[x]]
-                    at = (g.get("attune") or {}).get("gflops_p50")
-                    g["attune_over_best_openblas"] = at / max(blas) if at and blas else None
-                    gemms.append(g)
-                    log("  " + "  ".join("%s %.1f" % (x, g[x]["gflops_p50"]) for x in g
-                                         if isinstance(g[x], dict) and "gflops_p50" in g[x]) + " GFLOP/s")
+        for m, n, k in [(m, n, k) for m in rows_m for n, k in shapes_nk] + extra:
+            js = gemm_graph(a.cache, m, n, k)
+            so = os.path.join(a.cache, "attune", ahash[:12], "gemm", "%dx%dx%d" % (m, n, k), "gemm.so")
+            c = attune_compile(attune, js, so, [], a.compile_timeout)
+            for t in (1, 2):
+                if a.prepare_only:
+                    continue
+                g = dict(M=m, N=n, K=k, threads=t, gflop=2e-9 * m * n * k)
+                log("GEMM %dx%dx%d, %d thread(s)" % (m, n, k, t))
+                big = m * n * k > 5e8
+                it = (5 if quick else 30) if big else (20 if quick else 100)
+                # Every library once per round, ROUNDS interleaved rounds
+                # with a 1/ROUNDS share of the runs each, pooled (as the
+                # model shapes): this VM's speed drifts over minutes, and
+                # one library timed alone in a slow minute lost by that.
+                rounds = 1 if quick else ROUNDS
+                rit = max(5, it // rounds)
+                parts = collections.defaultdict(list)
+                for _ in range(rounds):
+                    if "openblas" in blas_libs:
+                        parts["openblas_auto"].append(run_gemm(gemm, "openblas", m, n, k, t, rit))
+                        for ct in forced:
+                            parts["openblas_" + ct].append(run_gemm(gemm, "openblas", m, n, k, t, rit,
+                                                                    {"OPENBLAS_CORETYPE": ct}))
+                    if "dnnl" in blas_libs:
+                        parts["dnnl"].append(run_gemm(gemm, "dnnl", m, n, k, t, rit))
+                    if "error" in c:
+                        parts["attune"].append(dict(error="compile failed: " + c["error"][-300:]))
+                    else:
+                        # As many timed runs as the peers get: a second
+                        # vCPU of this VM takes tens of runs to be
+                        # scheduled promptly, and 10 runs measured that
+                        # warm-up.
+                        r = sh([gemm, "attune", so, str(rit), str(t), "3" if quick else "8"],
+                               env=dict(os.environ, ATTUNE_NUM_THREADS=str(t)), timeout=900)
+                        line = [l for l in r.stdout.splitlines() if l.startswith("{")]
+                        parts["attune"].append(json.loads(line[-1]) if line
+                                               else dict(error=r.stderr.strip()[-300:]))
+                for key, ps in parts.items():
+                    g[key] = pool_rounds(ps)
+                for key, d in list(g.items()):
+                    if isinstance(d, dict) and "p50_ms" in d:
+                        d["gflops_p50"] = g["gflop"] / (d["p50_ms"] * 1e-3)
+                forced_best = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and x != "openblas_auto"
+                               and "gflops_p50" in g[x]]
+                g["openblas_best_forced_gflops"] = max(forced_best) if forced_best else None
+                blas = [g[x]["gflops_p50"] for x in g if x.startswith("openblas_") and
+                        isinstance(g[x], dict) and "gflops_p50" in g[x]]
+                at = (g.get("attune") or {}).get("gflops_p50")
+                g["attune_over_best_openblas"] = at / max(blas) if at and blas else None
+                gemms.append(g)
+                log("  " + "  ".join("%s %.1f" % (x, g[x]["gflops_p50"]) for x in g
+                                     if isinstance(g[x], dict) and "gflops_p50" in g[x]) + " GFLOP/s")
         res["gemm"] = gemms
     if a.prepare_only:
         log("prepared (cache: %s)" % a.cache)

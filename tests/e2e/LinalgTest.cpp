@@ -109,7 +109,13 @@ INSTANTIATE_TEST_SUITE_P(
         // Tall: one K block of all rows is over 1 MiB (700 x 400 floats), so
         // the split is along M first.
         MatmulCase{"mk_tall_weight_1x700x400_400x48", {1, 700, 400}, {400, 48}, {1, 700, 48},
-                   false, true}),
+                   false, true},
+        // N >= 64 and not a multiple of 8 (vocabulary heads): the weight is
+        // stored with zero columns up to a multiple of 48, the matmul computes
+        // the padded width and a slice keeps N.
+        MatmulCase{"pad_weight_2x9x33_33x101", {2, 9, 33}, {33, 101}, {2, 9, 101}, false, true},
+        MatmulCase{"pad_weight_transpose_b_1x17x129_70x129", {1, 17, 129}, {70, 129},
+                   {1, 17, 70}, true, true}),
     [](const auto &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//
