@@ -66,7 +66,7 @@ static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth)
 static void padOddColumns(func::FuncOp fn, WeightTable &table);
 
 void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
-  // Every weight op per name, and whether all uses are transposed matmul rhs.
+  // Every weight op per name; its transposed-matmul-rhs uses get a transposed copy.
   llvm::MapVector<StringAttr, SmallVector<WeightOp>> byName;
   fn.walk([&](WeightOp w) { byName[w.getNameAttr().getAttr()].push_back(w); });
   OpBuilder b(fn.getContext());
@@ -108,6 +108,8 @@ void prepackWeights(func::FuncOp fn, WeightTable &table, int64_t vectorWidth) {
         use.set(nw);
         dropTransposeB(owner);
       }
+      if (nw->use_empty()) // an op of this name with no transposed-rhs use
+        nw.erase();
       if (w->use_empty())
         w.erase();
     }
