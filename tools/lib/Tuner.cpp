@@ -537,7 +537,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       rec->baselineMs = base ? base->timeMs : 0;
       rec->ok = base || best;
       if (!rec->ok) {
-        rec->reason = "no candidate ran correctly";
+        rec->reason = rec->trials.empty() ? "the time budget ran out before the first trial"
+                                          : "no candidate ran correctly";
         for (const formats::TuningTrial &t : rec->trials)
           if (t.config.empty())
             rec->reason += " (baseline: " + t.reason + ")";
