@@ -577,7 +577,7 @@ def main():
     os.makedirs(a.cache, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc)
     res = dict(date_utc=started.strftime("%Y-%m-%d %H:%M:%S UTC"), mode="quick" if quick else "full",
-               threads=T, note=a.note, loadavg_start=loadavg())
+               threads=T, note=a.note, loadavg_start=loadavg(), round_order="rotated")
     res["cpu"] = cpu_info()
     log("CPU:", res["cpu"].get("model_name"), "| load average:", res["loadavg_start"])
 
@@ -877,7 +877,9 @@ def write_results(a, res, started):
         L.append("FLOPs = 2·M·N·K over every matmul (QKV, attention output, FFN, QKᵀ, attention·V, pooler). "
                  "Ratios are Attune's p50 over the peer's p50: above 1 means Attune is slower. "
                  "Each shape is timed in %d interleaved rounds (Attune and its variants, ORT, PyTorch; "
-                 "repeat); p50 is over all rounds' runs." % max(r.get("rounds", 1) for r in models))
+                 "repeat%s); p50 is over all rounds' runs." % (
+                     max(r.get("rounds", 1) for r in models),
+                     ", in an order rotated by one each round" if res.get("round_order") == "rotated" else ""))
         L.append("")
         L.append("| batch×seq | GFLOP | Attune ms | ORT ms | PyTorch ms | Attune/ORT | Attune/PyTorch "
                  "| Attune GFLOP/s | %% of %d-thread peak | ORT GFLOP/s | PyTorch GFLOP/s | Attune runs |" % T)
