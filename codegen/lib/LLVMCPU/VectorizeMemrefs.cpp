@@ -31,27 +31,8 @@ namespace mlir::attune {
 
 namespace {
 
-/// `acc` combined elementwise with `v` by the reduction `kind`, for the kinds
-/// row reductions use (sums, max, min); null for the others.
-Value elementwiseStep(OpBuilder &b, Location loc, vector::CombiningKind kind, Value acc,
-                      Value v) {
-  switch (kind) {
-  case vector::CombiningKind::ADD:
-    return b.create<arith::AddFOp>(loc, acc, v);
-  case vector::CombiningKind::MAXIMUMF:
-    return b.create<arith::MaximumFOp>(loc, acc, v);
-  case vector::CombiningKind::MINIMUMF:
-    return b.create<arith::MinimumFOp>(loc, acc, v);
-  case vector::CombiningKind::MAXNUMF:
-    return b.create<arith::MaxNumFOp>(loc, acc, v);
-  case vector::CombiningKind::MINNUMF:
-    return b.create<arith::MinNumFOp>(loc, acc, v);
-  default:
-    return Value();
-  }
-}
-
-/// The identity of `kind` (for the kinds elementwiseStep handles).
+/// The identity of the float reduction `kind` (sums, max, min); none for the
+/// others, which are left alone.
 std::optional<double> reductionIdentity(vector::CombiningKind kind) {
   double inf = std::numeric_limits<double>::infinity();
   switch (kind) {
@@ -131,7 +112,7 @@ void vectorizeLoopCarriedReductions(func::FuncOp func) {
     auto newLoop = cast<scf::ForOp>(*forOp.replaceWithAdditionalYields(
         rewriter, ValueRange{idSplat}, /*replaceInitOperandUsesInLoop=*/false,
         [&](OpBuilder &b, Location l, ArrayRef<BlockArgument> bbArgs) -> SmallVector<Value> {
-          return {elementwiseStep(b, l, kind, bbArgs[0], vecIn)};
+          return {vector::makeArithReduction(b, l, kind, bbArgs[0], vecIn)};
         }));
     // The old scalar carry becomes a pass-through (and dies); the result is
     // the one horizontal reduction after the loop.
