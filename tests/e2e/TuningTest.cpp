@@ -228,3 +228,35 @@ TEST_F(Tuning, AttentionRecordsSetTileSizes) {
 }
 
 } // namespace
+
+// attune tune's budget plan: FLOPs per call from the key, weights that follow
+// the work with a floor, and the kernels that matter most first.
+TEST(TuningBudget, KernelFlopsFromTheKey) {
+  formats::TuningKey mm{"fused_matmul", {{"batch", 8}, {"m", 128}, {"n", 3072}, {"k", 768}}};
+  EXPECT_DOUBLE_EQ(kernelFlops(mm), 2.0 * 8 * 128 * 3072 * 768);
+  formats::TuningKey att{"attention",
+                         {{"batch", 2}, {"heads", 12}, {"seq_q", 128}, {"seq_kv", 96},
+                          {"head_dim", 64}}};
+  EXPECT_DOUBLE_EQ(kernelFlops(att), 4.0 * 2 * 12 * 128 * 96 * 64);
+  EXPECT_EQ(kernelFlops(formats::TuningKey{"conv", {{"m", 3}}}), 0);
+}
+
+TEST(TuningBudget, WeightsFollowTheWorkWithAFloor) {
+  // BERT-base at batch 8: QKV/out, FFN up, FFN down, attention, pooler.
+  double gemm = 2.0 * 8 * 128 * 768 * 768, ffn = 4 * gemm;
+  std::vector<double> work = {48 * gemm, 12 * 4.0 * 8 * 12 * 128 * 128 * 64, 12 * ffn,
+                              12 * ffn, 2.0 * 8 * 768 * 768};
+  std::vector<size_t> order;
+  std::vector<double> w = budgetWeights(work, order);
+  double total = 0;
+  for (double x : work)
+    total += x;
+  ASSERT_EQ(w.size(), 5u);
+  EXPECT_DOUBLE_EQ(w[0], work[0]);              // above the floor: the work itself
+  EXPECT_DOUBLE_EQ(w[4], total / (8.0 * 5));    // the pooler: the floor
+  EXPECT_EQ(order, (std::vector<size_t>{0, 2, 3, 1, 4})); // ties keep program order
+  // Unknown work everywhere: even shares in program order.
+  w = budgetWeights({0, 0, 0}, order);
+  EXPECT_EQ(w, (std::vector<double>{1, 1, 1}));
+  EXPECT_EQ(order, (std::vector<size_t>{0, 1, 2}));
+}

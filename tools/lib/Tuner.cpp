@@ -7,11 +7,15 @@
 //       ─► stage 3: parallel split qm x qn for the best so far  } (fork/exec)
 //       ─► stage 4: column block nc for the best so far         }
 //     ─► winner: the fastest correct candidate if it beats the baseline by
-//        >= 2 % (else the heuristic stays), record rewritten after each trial
+//        >= 2 % and again in 4 of 5 paired confirmation rounds (else the
+//        heuristic stays), record rewritten after each trial
 //
-// The budget is shared out evenly over the kernels still to tune; a kernel
-// whose share runs out keeps what it measured (complete = false) and a
-// rerun continues it, reusing every trial already in the file.
+// Kernels are tuned in order of their share of the model's FLOPs, and the
+// budget left is shared out among the kernels still to tune in proportion
+// to it (budgetWeights); the search stops at 70 % of a kernel's share, the
+// confirmation at 100 %. A kernel whose share runs out keeps what it
+// measured (complete = false) and a rerun continues it, reusing every trial
+// already in the file.
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/Tuner.h"
@@ -348,6 +352,24 @@ std::string selfExecutable(const std::string &given) {
 
 } // namespace
 
+std::vector<double> budgetWeights(const std::vector<double> &work, std::vector<size_t> &order) {
+  size_t n = work.size();
+  double total = 0;
+  for (double w : work)
+    total += std::max(0.0, w);
+  std::vector<double> weights(n, 1.0);
+  if (total > 0)
+    for (size_t i = 0; i < n; ++i)
+      weights[i] = std::max(std::max(0.0, work[i]), total / (8.0 * double(n)));
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return weights[a] != weights[b] ? weights[a] > weights[b] : a < b;
+  });
+  return weights;
+}
+
 //===----------------------------------------------------------------------===//
 // The search
 //===----------------------------------------------------------------------===//
@@ -416,14 +438,31 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       llvm::sys::fs::remove_directories(work);
   });
 
+  // The budget follows each kernel's share of the model's FLOPs: at BERT
+  // batch 8, an even split spent it on attention and the pooler while the
+  // two FFN kernels, two thirds of the work, got no trial.
+  std::vector<double> flops;
+  double totalFlops = 0;
+  for (auto &[site, calls] : kernels) {
+    flops.push_back(calls * kernelFlops(site.key));
+    totalFlops += flops.back();
+  }
+  std::vector<size_t> order;
+  std::vector<double> weight = budgetWeights(flops, order);
   std::vector<size_t> todo;
-  for (size_t i = 0; i < kernels.size(); ++i) {
+  double todoWeight = 0;
+  for (size_t i : order) {
     const formats::TuningRecord *r = file.find(kernels[i].first.key);
-    if (r && r->complete)
-      out << "  " << kernels[i].first.key.str() << ": already tuned in " << o.output
-          << " (resumed)\n";
-    else
+    out << "  " << kernels[i].first.key.str() << ": " << kernels[i].second << " call(s)";
+    if (totalFlops > 0)
+      out << llvm::format(", %.1f %% of the FLOPs", 100 * flops[i] / totalFlops);
+    if (r && r->complete) {
+      out << "; already tuned in " << o.output << " (resumed)\n";
+    } else {
+      out << "\n";
       todo.push_back(i);
+      todoWeight += weight[i];
+    }
   }
   out.flush();
 
@@ -447,7 +486,13 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       break;
     }
     auto kernelStart = Clock::now();
-    double share = remaining / double(left--);
+    // The kernel's share of the time left. The search stops at 70 % of it
+    // so that the confirmation rounds fit in the rest; unused time goes on
+    // to the kernels after it.
+    double share = remaining * weight[idx] / todoWeight;
+    double searchShare = 0.7 * share;
+    todoWeight -= weight[idx];
+    --left;
     std::string label = site.key.str();
 
     formats::TuningRecord *rec = file.find(site.key);
@@ -480,7 +525,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
         for (const formats::TuningTrial &t : rec->trials)
           if (t.config == config)
             return &t;
-      if ((!again && secondsSince(kernelStart) > share) ||
+      // The baseline runs whenever the budget is not spent: without it a
+      // kernel has nothing to compare with.
+      bool baseline = config.empty() && !again;
+      if ((!baseline && secondsSince(kernelStart) > (again ? share : searchShare)) ||
           secondsSince(start) > o.budgetSeconds) {
         outOfTime = true;
         return nullptr;
@@ -636,14 +684,19 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     if (!rec->config.empty() && rec->baselineMs > 0) {
       IntFields winner = rec->config;
       int wins = 0, pairs = 0;
-      for (int round = 0; round < kConfirmRounds; ++round) {
+      bool cut = false;
+      for (int round = 0; round < kConfirmRounds && !cut; ++round) {
         double pair[2] = {0, 0};
         int i = 0;
         for (const IntFields &c : {IntFields{}, winner}) {
           auto t = trial(c, /*again=*/true);
           if (!t)
             return t.takeError();
-          if (*t) {
+          if (!*t) { // the kernel's share is used up
+            cut = true;
+            break;
+          }
+          {
             if ((*t)->ok)
               pair[i] = (*t)->timeMs;
             progress.trialDone(label,
@@ -663,9 +716,12 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       }
       decide();
       if (!rec->config.empty() && wins < kConfirmWins) {
-        unconfirmed = llvm::formatv(" ({0} not confirmed: faster in {1} of {2} paired rounds)",
-                                    formats::formatFields(winner), wins, pairs)
+        unconfirmed = llvm::formatv(" ({0} not confirmed: faster in {1} of {2} paired rounds{3})",
+                                    formats::formatFields(winner), wins, pairs,
+                                    cut ? "; the kernel's budget share ran out" : "")
                           .str();
+        if (cut)
+          finished = false; // a rerun confirms again
         rec->config.clear(); // the heuristic stays
         rec->timeMs = rec->baselineMs;
       }

@@ -71,6 +71,17 @@ IntFields fromMicroKernel(const MicroKernelConfig &c) {
 }
 
 
+double kernelFlops(const formats::TuningKey &key) {
+  auto f = [&](const char *name) -> double {
+    return double(formats::getField(key.shape, name).value_or(0));
+  };
+  if (isMatmulKind(key.kind))
+    return 2 * f("batch") * f("m") * f("n") * f("k");
+  if (key.kind == "attention")
+    return 4 * f("batch") * f("heads") * f("seq_q") * f("seq_kv") * f("head_dim");
+  return 0;
+}
+
 formats::TuningTarget tuningTargetOf(const CPUTarget &target) {
   formats::TuningTarget t;
   t.arch = llvm::StringRef(target.triple).split('-').first.str();

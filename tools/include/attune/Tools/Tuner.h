@@ -38,6 +38,15 @@ struct TuneOptions {
   std::string self;              // the attune executable that runs `__tune-trial`
 };
 
+/// How attune tune shares its budget out. `work[i]` is kernel i's calls in
+/// the model times kernelFlops. Returns the weights the shares follow: the
+/// work, floored at 1/(8·N) of the total so that a kernel of negligible work
+/// still gets its baseline and a few trials (all equal when no work is
+/// known). `order` receives the kernels by descending weight, ties in the
+/// given order: the kernels that matter most are tuned first, and time an
+/// earlier kernel leaves unused goes to the later ones.
+std::vector<double> budgetWeights(const std::vector<double> &work, std::vector<size_t> &order);
+
 /// Runs the search; progress (bar with ETA on a terminal, plain lines
 /// otherwise) goes to `progress`, the summary to `out`.
 llvm::Error tune(const TuneOptions &options, llvm::raw_ostream &out, llvm::raw_ostream &progress);

@@ -30,6 +30,12 @@ struct KernelSite {
   std::string where;            // the op's location ("encoder.layer.0.output.dense")
 };
 
+/// The floating-point operations of one call of the kernel `key` names,
+/// from its shape: 2·batch·m·n·k for the matmul kinds, 4·batch·heads·seq_q·
+/// seq_kv·head_dim for attention (QKᵀ and attention·V), 0 for a key without
+/// those fields. attune tune weighs its budget with it.
+double kernelFlops(const formats::TuningKey &key);
+
 /// The record target of a CPU target: arch of the triple, CPU name, the
 /// enabled SIMD features (avx*, fma, f16c, amx*, sse*), sorted.
 formats::TuningTarget tuningTargetOf(const mlir::attune::CPUTarget &target);
