@@ -249,8 +249,8 @@ static int64_t panelWidthOfReaders(ArrayRef<WeightOp> ops, int64_t n, int64_t ve
   for (WeightOp w : ops)
     for (OpOperand &use : w->getUses()) {
       std::optional<MicroKernelConfig> cfg = getMicroKernelConfig(use.getOwner());
-      int64_t mine = cfg ? cfg->nr
-                         : (n % vectorWidth == 0 ? chooseRegisterTile(n, vectorWidth).nr : 0);
+      int64_t w = microKernelWidth(n, vectorWidth);
+      int64_t mine = cfg ? cfg->nr : (n % w == 0 ? chooseRegisterTile(n, w).nr : 0);
       if (mine <= 0 || n % mine != 0 || (nr >= 0 && nr != mine))
         return 0;
       nr = mine;

@@ -165,12 +165,7 @@ IntFields heuristicConfig(const KernelSite &site, int64_t vectorWidth, int64_t c
   }
   if (!isMatmulKind(site.key.kind))
     return {};
-  // N not a multiple of the target's vector width (16) but of 8: the
-  // micro-kernel on 8-wide vectors rather than the generic vectorized path
-  // (128 x 1000 x 768: 1.7 vs 24.8 ms at 2 threads, as `attune tune` found).
-  int64_t w = vectorWidth;
-  if (site.gemm.n % w && w > 8 && site.gemm.n % 8 == 0)
-    w = 8;
+  int64_t w = microKernelWidth(site.gemm.n, vectorWidth);
   if (site.gemm.n % w)
     return {};
   return fromMicroKernel(heuristicMicroKernelConfig(site.gemm, w, chunks));
@@ -232,12 +227,7 @@ std::vector<KernelChoice> applyTuning(func::FuncOp fn, const formats::TuningFile
       c.config = m.record->config;
       attachConfig(site, c.config);
     } else { // no record, or one that measured the heuristic best
-      c.config = heuristicConfig(site, vectorWidth, chunks);
-      // Codegen re-derives the heuristic from the pass's vector width; a
-      // narrower one (N a multiple of 8 only) has to travel as the config.
-      if (site.key.dtype == "f32" && isMatmulKind(site.key.kind) &&
-          formats::getField(c.config, "vector_width").value_or(vectorWidth) != vectorWidth)
-        attachConfig(site, c.config);
+      c.config = heuristicConfig(site, vectorWidth, chunks); // codegen derives the same
     }
     site.op->setAttr(kConfigSourceAttr, b.getStringAttr(formats::tuningSourceName(c.source)));
     out.push_back(std::move(c));

@@ -40,6 +40,12 @@ int64_t heuristicNc(int64_t nChunk, int64_t nr, int64_t kc, int64_t elementBytes
   return largestDivisorAtMost(panels, fit) * nr;
 }
 
+int64_t microKernelWidth(int64_t n, int64_t targetWidth) {
+  if (targetWidth > 8 && n % targetWidth != 0 && n % 8 == 0)
+    return 8;
+  return targetWidth;
+}
+
 MicroKernelConfig heuristicMicroKernelConfig(const GemmShape &s, int64_t w, int64_t chunks) {
   RegisterTile rt = chooseRegisterTile(s.n, w);
   return heuristicSplitForTile(s, w, rt.mr, rt.nr, chunks);

@@ -266,9 +266,16 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
 
   /// The micro-kernel vector width of `op`: its attune.config's, else the
   /// pass option.
+  /// The op's configured vector width, else the heuristic's for its N
+  /// (microKernelWidth; bf16 kernels keep the target's).
   int64_t widthFor(linalg::LinalgOp op) const {
-    std::optional<MicroKernelConfig> c = getMicroKernelConfig(op);
-    return c ? c->vectorWidth : static_cast<int64_t>(vectorWidth);
+    if (std::optional<MicroKernelConfig> c = getMicroKernelConfig(op))
+      return c->vectorWidth;
+    int64_t target = vectorWidth;
+    std::optional<ContractionDims> dims = matchMicroKernelContraction(op, /*vectorWidth=*/1);
+    if (!dims || isBF16DotAccumulate(op))
+      return target;
+    return microKernelWidth(op.getStaticLoopRanges()[dims->n], target);
   }
 
   /// Tiles a micro-kernel contraction into an scf.forall of whole register

@@ -135,6 +135,34 @@ func.func @tall_matmul(%x: tensor<1x1024x768xf32>, %w: tensor<768x768xf32>) -> t
 
 // -----
 
+// N = 40: a multiple of 8 but not of the pass's vector width (16). The
+// micro-kernel still takes it, on 8-wide vectors (microKernelWidth): register
+// tile 12 x 8 (chooseRegisterTile(40, 8)), without any attune.config from
+// the driver.
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @narrow_matmul
+// CHECK:         scf.forall
+// CHECK:           linalg.generic
+// CHECK-SAME:        attrs = {attune.config = {{{.*}}mr = 12 : i64, nc = {{[0-9]+}} : i64, nr = 8 : i64, {{.*}}vector_width = 8 : i64}, attune.microkernel}
+func.func @narrow_matmul(%x: tensor<1x128x768xf32>, %w: tensor<768x40xf32>) -> tensor<1x128x40xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x128x40xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x128x40xf32>) -> tensor<1x128x40xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x128x768xf32>, tensor<768x40xf32>) outs(%f : tensor<1x128x40xf32>) {
+  ^bb0(%l: f32, %r: f32, %acc: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x40xf32>
+  return %0 : tensor<1x128x40xf32>
+}
+
+// -----
+
 // Two contractions whose inits are one zero fill (as CSE leaves the fills of
 // a model's GEMMs): each gets a fill of its own, fused into its own loop.
 // Left shared, the fill had a loop of its own and bufferization copied the
