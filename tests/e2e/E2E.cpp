@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -413,13 +414,21 @@ std::string E2ETest::writeWeights(const std::string &file, const std::vector<Wei
   return p;
 }
 
+std::string hostLacks(std::initializer_list<const char *> features) {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  for (const char *f : features)
+    if (!host.lookup(f))
+      return std::string("host has no ") + f;
+  return "";
+}
+
 void E2ETest::compileModel(const std::string &model, const std::string &weights,
                            const std::string &soPath, bool embedWeights, int64_t parallelChunks) {
   CompileOptions o;
   o.model = model;
   o.weights = weights;
   o.output = soPath;
-  o.target = "host";
+  o.target = target_;
   o.embedWeights = embedWeights;
   o.parallelChunks = parallelChunks;
   std::string log;

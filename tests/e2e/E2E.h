@@ -195,7 +195,14 @@ protected:
 
   std::string dir_;
   std::unique_ptr<mlir::MLIRContext> ctx_;
+  /// The --target compileModel compiles for (a suite for another target
+  /// sets it in its SetUp, after checking hostLacks).
+  std::string target_ = "host";
 };
+
+/// "" when the host CPU has every feature in `features` (LLVM's names:
+/// "avx2", "fma", "avx512bf16", ...), else "host has no <first missing>".
+std::string hostLacks(std::initializer_list<const char *> features);
 
 /// dlopen()s a compiled library and resolves the C API (runtime.h).
 struct Library {

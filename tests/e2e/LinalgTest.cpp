@@ -37,10 +37,12 @@ void PrintTo(const MatmulCase &c, std::ostream *os) {
       << shapeString(c.result);
 }
 
-class Matmul : public E2ETest, public ::testing::WithParamInterface<MatmulCase> {};
+class Matmul : public E2ETest, public ::testing::WithParamInterface<MatmulCase> {
+protected:
+  void check(const MatmulCase &c);
+};
 
-TEST_P(Matmul, MatchesReference) {
-  const MatmulCase &c = GetParam();
+void Matmul::check(const MatmulCase &c) {
   FuncBuilder f;
   std::string L = tensorType(c.lhs), R = tensorType(c.rhs), Y = tensorType(c.result);
   std::string lhs = f.arg("lhs", L);
@@ -67,9 +69,27 @@ TEST_P(Matmul, MatchesReference) {
   checkModule("matmul", f.str(), weights, {}, 31);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, Matmul,
-    ::testing::Values(
+TEST_P(Matmul, MatchesReference) { check(GetParam()); }
+
+// The same cases compiled for --target x86-64-avx2 (8-wide vectors, 16
+// registers: the micro-kernel's AVX2 register tiles 4x24, 6x16, 12x8 and 4
+// wide where N is only a multiple of 4), run on this host.
+class MatmulAVX2 : public Matmul {
+protected:
+  void SetUp() override {
+    Matmul::SetUp();
+    target_ = "x86-64-avx2";
+  }
+};
+
+TEST_P(MatmulAVX2, MatchesReference) {
+  std::string why = hostLacks({"avx2", "fma"});
+  if (!why.empty())
+    GTEST_SKIP() << why << ": an x86-64-avx2 library cannot run here";
+  check(GetParam());
+}
+
+const auto kMatmulCases = ::testing::Values(
         MatmulCase{"m17_k129_n3", {17, 129}, {129, 3}, {17, 3}},
         MatmulCase{"m127_k3_n129", {127, 3}, {3, 129}, {127, 129}},
         MatmulCase{"m1_k1_n17", {1, 1}, {1, 17}, {1, 17}},
@@ -102,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"mk_deep_k_9x1536_1536x48", {9, 1536}, {1536, 48}, {9, 48}, false, true},
         MatmulCase{"mk_deep_k_3x1100_1100x32", {3, 1100}, {1100, 32}, {3, 32}},
         // N a multiple of 8, not of 16: the micro-kernel on 8-wide vectors
-        // (the heuristic attaches that config), weights prepacked at nr = 8.
+        // (microKernelWidth), weights prepacked at nr = 8 / 24.
         MatmulCase{"mk8_m13_k17_n24", {13, 17}, {17, 24}, {13, 24}},
         MatmulCase{"mk8_weight_1x17x129_129x40", {1, 17, 129}, {129, 40}, {1, 17, 40}, false,
                    true},
@@ -115,8 +135,11 @@ INSTANTIATE_TEST_SUITE_P(
         // the padded width and a slice keeps N.
         MatmulCase{"pad_weight_2x9x33_33x101", {2, 9, 33}, {33, 101}, {2, 9, 101}, false, true},
         MatmulCase{"pad_weight_transpose_b_1x17x129_70x129", {1, 17, 129}, {70, 129},
-                   {1, 17, 70}, true, true}),
-    [](const auto &info) { return info.param.name; });
+                   {1, 17, 70}, true, true});
+INSTANTIATE_TEST_SUITE_P(Cases, Matmul, kMatmulCases,
+                         [](const auto &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Cases, MatmulAVX2, kMatmulCases,
+                         [](const auto &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//
 // embedding

@@ -427,6 +427,7 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   mlir::attune::TargetOptions topts;
   topts.cpu = target->cpu;
   topts.features = target->features;
+  topts.vectorWidth = target->vectorWidth;
   topts.parallelChunks = o.parallelChunks;
   if (o.dtype != "f32" && o.dtype != "bf16")
     return makeError("--dtype: unknown element type '" + o.dtype + "' (expected one of: " +

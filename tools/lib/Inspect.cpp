@@ -152,7 +152,7 @@ llvm::Error inspect(const InspectOptions &o, llvm::raw_ostream &out) {
        << (o.tuningPath.empty() ? "" : ", records: " + o.tuningPath) << "):\n";
     for (const KernelChoice &c :
          applyTuning(fn, o.tuningPath.empty() ? nullptr : &records, tuningTargetOf(*cpu),
-                     target.vectorWidth, o.parallelChunks)) {
+                     cpu->vectorWidth, o.parallelChunks)) {
       std::string config = c.config.empty() ? "default" : formats::formatFields(c.config);
       std::string source = formats::tuningSourceName(c.source);
       nlohmann::json k = {{"op", c.site.where},

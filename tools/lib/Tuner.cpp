@@ -404,6 +404,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
   TargetOptions topts;
   topts.cpu = target->cpu;
   topts.features = target->features;
+  topts.vectorWidth = target->vectorWidth;
   topts.parallelChunks = o.parallelChunks;
   if (auto err = lowerTo(*model->module, Phase::Import, Phase::Fused, topts))
     return err;

@@ -48,10 +48,13 @@ llvm::Expected<CPUTarget> resolveCPUTarget(llvm::StringRef name) {
     }
     t.features = f;
     t.description = "host (" + t.cpu + ")";
+    auto has = [&](const char *k) { return feats.lookup(k); };
+    t.vectorWidth = has("avx512f") ? 16 : has("avx") ? 8 : 4;
     return t;
   }
   if (name == "x86-64-avx2") {
     t.cpu = "x86-64-v3";
+    t.vectorWidth = 8;
     t.description = "x86-64-avx2 (x86-64-v3: AVX2, FMA)";
     return t;
   }

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
+#include <cstdint>
 #include <string>
 
 namespace mlir::attune {
@@ -14,6 +15,10 @@ struct CPUTarget {
   std::string cpu;      // e.g. "znver4", "x86-64-v3"
   std::string features; // e.g. "+avx2,+fma"
   std::string description;
+  /// f32 elements in the widest vector register the target has: 16 with
+  /// AVX-512, 8 with AVX/AVX2, 4 otherwise. Codegen's vector tiles and the
+  /// GEMM micro-kernel's register blocking follow it (TargetOptions).
+  int64_t vectorWidth = 16;
 };
 
 /// Resolves `--target` names: "host", "x86-64-avx2", "x86-64-avx512".
