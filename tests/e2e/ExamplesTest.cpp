@@ -7,7 +7,8 @@
 // 3 positions 0), and on those .npy files themselves. Each library is
 // compared with the reference interpreter, and the two libraries with each
 // other: |a - b| <= 1e-5 + 1e-4 |b|. 1 and 4 threads must be bit-identical.
-// A token id >= 512 must be rejected with an error naming input_ids.
+// A token id >= 512 must be rejected with an error naming input_ids. The
+// fused encoder is also compiled for x86-64-avx2 and checked the same way.
 //
 //===----------------------------------------------------------------------===//
 #include "E2E.h"
@@ -97,6 +98,26 @@ TEST_F(Examples, FusedAndPrimitiveEncodersMatchReferenceAndEachOther) {
       std::string msg = llvm::toString(r.takeError());
       EXPECT_NE(msg.find("input_ids"), std::string::npos) << msg;
     }
+  }
+}
+
+// The fused encoder compiled for x86-64-avx2 (8-wide vectors everywhere:
+// GEMM micro-kernels, attention, layer norm, softmax, GELU) against the
+// reference interpreter, on 1 and 4 threads.
+TEST_F(Examples, FusedEncoderForAVX2MatchesReference) {
+  std::string why = hostLacks({"avx2", "fma"});
+  if (!why.empty())
+    GTEST_SKIP() << why << ": an x86-64-avx2 library cannot run here";
+  target_ = "x86-64-avx2";
+  const std::string fused = kExamples + "/encoder_fused.json", so = path("avx2/encoder.so");
+  ASSERT_NO_FATAL_FAILURE(compileModel(fused, "", so));
+  for (uint64_t seed : {7, 8}) {
+    std::vector<NamedTensor> inputs = encoderInputs(seed), out, out1, ref;
+    ASSERT_NO_FATAL_FAILURE(runCompiled(so, inputs, 4, out));
+    ASSERT_NO_FATAL_FAILURE(runCompiled(so, inputs, 1, out1));
+    ASSERT_NO_FATAL_FAILURE(reference(fused, "", inputs, ref));
+    expectAllClose(out, ref, "x86-64-avx2 encoder_fused.so vs reference");
+    expectAllBitIdentical(out1, out, "x86-64-avx2 encoder_fused.so: 1 thread vs 4 threads");
   }
 }
 
