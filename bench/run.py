@@ -37,7 +37,11 @@ BERT_BASE = dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12,
                  layer_norm_eps=1e-12, pad_token_id=0, position_embedding_type="absolute",
                  use_cache=True, classifier_dropout=None)
 SEED = 0
-ROUNDS = 3  # interleaved timing rounds per model shape (see the model loop)
+ROUNDS = 3  # interleaved timing rounds per GEMM row (see the GEMM loop)
+# ... and per model shape: more, shorter rounds, so that the per-round
+# Attune/ORT ratios have a median worth quoting (3 rounds of one run gave
+# 0.79-1.13 at 1x128).
+MODEL_ROUNDS = 5
 
 
 def log(*a):
@@ -388,7 +392,8 @@ def attune_options(attune):
 
 def compile_variants(attune, model_dir, base_so, b, s, threads, a):
     """The tuned (attune tune + compile --tuning) and bf16 (--dtype bf16)
-    libraries of one BERT shape, next to the default one (all cached)."""
+    libraries of one BERT shape, and at 1x128 the x86-64-avx2 one, next to
+    the default one (all cached)."""
     opts = attune_options(attune)
     shape = ["--batch", str(b), "--seq-len", str(s)]
     out = {}
@@ -422,6 +427,13 @@ def compile_variants(attune, model_dir, base_so, b, s, threads, a):
         v["compile"] = attune_compile(attune, model_dir, v["so"], shape + ["--dtype", "bf16"],
                                       a.compile_timeout)
         out["bf16"] = v
+    if (b, s) == (1, 128):
+        # The AVX2 fallback (8-wide vectors, 16 registers) on this CPU: what
+        # a machine without AVX-512 gets, at the headline shape only.
+        v = dict(so=os.path.join(d, "avx2", "m.so"))
+        v["compile"] = attune_compile(attune, model_dir, v["so"],
+                                      shape + ["--target", "x86-64-avx2"], a.compile_timeout)
+        out["avx2"] = v
     for name, v in out.items():
         c = v["compile"]
         log("  %s: %s" % (name, ("compile ERROR: " + c["error"][-300:]) if "error" in c else
@@ -652,12 +664,12 @@ def main():
             b, s = mrow["batch"], mrow["seq"]
             gf = mrow["gflop"]
             # Interleaved rounds: Attune (and its variants), ORT, PyTorch, then
-            # again, ROUNDS times, each with a 1/ROUNDS share of the run count
+            # again, MODEL_ROUNDS times, each with a 1/MODEL_ROUNDS share of the run count
             # and time budget; a peer's p50 is over all its rounds' runs. This
             # VM's speed drifts over minutes (other tenants), and timing one
             # peer after the other handed that drift to whichever ran in the
             # slow minutes; in rounds, every peer samples the same minutes.
-            rounds = 1 if quick else ROUNDS
+            rounds = 1 if quick else MODEL_ROUNDS
             iters, warm, secs = (10, 2, 5) if quick else (50, 5, 20)
             r_iters, r_secs = max(3, iters // rounds), secs / rounds
             parts = {"attune": [], "ort": [], "torch": []}
@@ -728,6 +740,14 @@ def main():
             for peer in ("ort", "torch"):
                 pm = (mrow.get(peer) or {}).get("p50_ms")
                 mrow["attune_over_" + peer] = at / pm if at and pm else None
+            # Paired per round: Attune's and ORT's p50 from the same round (a
+            # minute apart at most) cancel most of this VM's slow drift; the
+            # median over the rounds is the robust estimate of the ratio.
+            ar = [d.get("p50_ms") for d in (mrow.get("attune") or {}).get("rounds", [])]
+            orr = [d.get("p50_ms") for d in (mrow.get("ort") or {}).get("rounds", [])]
+            if ar and len(ar) == len(orr) and all(ar) and all(orr):
+                mrow["attune_over_ort_rounds"] = [x / y for x, y in zip(ar, orr)]
+                mrow["attune_over_ort_round_median"] = statistics.median(mrow["attune_over_ort_rounds"])
             if at and peak.get(T):
                 mrow["attune_pct_of_peak"] = 100 * mrow["attune"]["gflops_p50"] / peak[T]
         res["models"] = models
@@ -877,18 +897,24 @@ def write_results(a, res, started):
         L.append("FLOPs = 2·M·N·K over every matmul (QKV, attention output, FFN, QKᵀ, attention·V, pooler). "
                  "Ratios are Attune's p50 over the peer's p50: above 1 means Attune is slower. "
                  "Each shape is timed in %d interleaved rounds (Attune and its variants, ORT, PyTorch; "
-                 "repeat%s); p50 is over all rounds' runs." % (
+                 "repeat%s); p50 is over all rounds' runs. *Per round* is Attune's p50 over ORT's p50 "
+                 "within each round (the two a minute apart at most), and its median over the rounds." % (
                      max(r.get("rounds", 1) for r in models),
                      ", in an order rotated by one each round" if res.get("round_order") == "rotated" else ""))
         L.append("")
-        L.append("| batch×seq | GFLOP | Attune ms | ORT ms | PyTorch ms | Attune/ORT | Attune/PyTorch "
+        L.append("| batch×seq | GFLOP | Attune ms | ORT ms | PyTorch ms | Attune/ORT | Attune/ORT per round "
+                 "(median) | Attune/PyTorch "
                  "| Attune GFLOP/s | %% of %d-thread peak | ORT GFLOP/s | PyTorch GFLOP/s | Attune runs |" % T)
-        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        L.append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
         for r in models:
             g = lambda peer, key: (r.get(peer) or {}).get(key)
-            L.append("| %d×%d | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            per_round = ("%s (%s)" % (" / ".join(fmt(x, 2) for x in r["attune_over_ort_rounds"]),
+                                      fmt(r.get("attune_over_ort_round_median"), 2))
+                         if r.get("attune_over_ort_rounds") else "—")
+            L.append("| %d×%d | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["batch"], r["seq"], r["gflop"], fmt(g("attune", "p50_ms")), fmt(g("ort", "p50_ms"), 2),
-                fmt(g("torch", "p50_ms"), 2), fmt(r.get("attune_over_ort"), 2), fmt(r.get("attune_over_torch"), 2),
+                fmt(g("torch", "p50_ms"), 2), fmt(r.get("attune_over_ort"), 2), per_round,
+                fmt(r.get("attune_over_torch"), 2),
                 fmt(g("attune", "gflops_p50"), 2), fmt(r.get("attune_pct_of_peak"), 2),
                 fmt(g("ort", "gflops_p50")), fmt(g("torch", "gflops_p50")), fmt(g("attune", "runs"), 0)))
         L.append("")
@@ -904,10 +930,14 @@ def write_results(a, res, started):
         L.append("")
         vrows = [(r, name, v) for r in models for name, v in sorted((r.get("variants") or {}).items())]
         if vrows:
-            L.append("### Attune variants: tuned (`attune tune` + `compile --tuning`) and bf16 (`--dtype bf16`)")
+            L.append("### Attune variants: tuned (`attune tune` + `compile --tuning`), bf16 (`--dtype bf16`)"
+                     + (", avx2 (`--target x86-64-avx2`)" if any(n == "avx2" for _, n, _ in vrows) else ""))
             L.append("")
             L.append("Speedup = default Attune p50 / variant p50 (same run, same threads). The bf16 "
-                     "library's accuracy is checked by the tests (relative error ≤ 1e-2 vs f32), not here.")
+                     "library's accuracy is checked by the tests (relative error ≤ 1e-2 vs f32), not here."
+                     + (" avx2 is the AVX2 fallback (8-wide vectors) run on this AVX-512 CPU: what a "
+                        "machine without AVX-512 gets, at half the vector width."
+                        if any(n == "avx2" for _, n, _ in vrows) else ""))
             L.append("")
             L.append("| batch×seq | variant | default ms | variant ms | speedup | variant/ORT | tuning |")
             L.append("|---|---|---:|---:|---:|---:|---|")
