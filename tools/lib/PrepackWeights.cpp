@@ -55,6 +55,21 @@ static bool isMatmulRhs(OpOperand &use, bool transposed) {
   return false;
 }
 
+/// `use` is the rhs of a non-transposed matmul whose lhs is f32: the reads
+/// the f32 micro-kernel makes of a [K, N] weight.
+static bool isF32MatmulRhs(OpOperand &use) {
+  return isMatmulRhs(use, /*transposed=*/false) &&
+         getElementTypeOrSelf(use.getOwner()->getOperand(0).getType()).isF32();
+}
+
+/// Every op of `ops` has uses, and all of them satisfy `pred`.
+template <typename Pred>
+static bool allUses(ArrayRef<WeightOp> ops, Pred pred) {
+  return llvm::all_of(ops, [&](WeightOp w) {
+    return !w->use_empty() && llvm::all_of(w->getUses(), pred);
+  });
+}
+
 static void dropTransposeB(Operation *op) {
   if (auto mm = dyn_cast<MatmulOp>(op))
     mm.removeTransposeBAttr();
@@ -152,27 +167,24 @@ static void padOddColumns(func::FuncOp fn, WeightTable &table) {
       auto fm = dyn_cast<FusedMatmulOp>(op);
       return fm ? fm.getBias() : Value();
     };
-    bool ok = llvm::all_of(ops, [&](WeightOp w) {
-      return !w->use_empty() && llvm::all_of(w->getUses(), [&](OpOperand &use) {
-        Operation *op = use.getOwner();
-        if (!isMatmulRhs(use, /*transposed=*/false) || op->hasAttr(kConfigAttr) ||
-            !getElementTypeOrSelf(op->getOperand(0).getType()).isF32())
+    bool ok = allUses(ops, [&](OpOperand &use) {
+      Operation *op = use.getOwner();
+      if (!isF32MatmulRhs(use) || op->hasAttr(kConfigAttr))
+        return false;
+      if (auto fm = dyn_cast<FusedMatmulOp>(op)) {
+        if (fm.getResidual())
           return false;
-        if (auto fm = dyn_cast<FusedMatmulOp>(op)) {
-          if (fm.getResidual())
+        if (Value bias = fm.getBias()) {
+          auto bw = bias.getDefiningOp<WeightOp>();
+          auto bt = cast<RankedTensorType>(bias.getType());
+          const WeightTable::Entry *be =
+              bw ? table.find(bw.getNameAttr().getAttr().str()) : nullptr;
+          if (!bw || bt.getShape() != ArrayRef<int64_t>{n} || !bt.getElementType().isF32() ||
+              !be || be->type != ElementType::F32 || be->shape != std::vector<int64_t>{n})
             return false;
-          if (Value bias = fm.getBias()) {
-            auto bw = bias.getDefiningOp<WeightOp>();
-            auto bt = cast<RankedTensorType>(bias.getType());
-            const WeightTable::Entry *be =
-                bw ? table.find(bw.getNameAttr().getAttr().str()) : nullptr;
-            if (!bw || bt.getShape() != ArrayRef<int64_t>{n} || !bt.getElementType().isF32() ||
-                !be || be->type != ElementType::F32 || be->shape != std::vector<int64_t>{n})
-              return false;
-          }
         }
-        return true;
-      });
+      }
+      return true;
     });
     if (!ok)
       continue;
@@ -267,12 +279,7 @@ static void packPanels(func::FuncOp fn, WeightTable &table, int64_t vectorWidth)
     if (type.getRank() != 2 || !type.getElementType().isF32())
       continue;
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
-    bool onlyRhs = llvm::all_of(ops, [](WeightOp w) {
-      return !w->use_empty() && llvm::all_of(w->getUses(), [](OpOperand &use) {
-        return isMatmulRhs(use, /*transposed=*/false) &&
-               getElementTypeOrSelf(use.getOwner()->getOperand(0).getType()).isF32();
-      });
-    });
+    bool onlyRhs = allUses(ops, isF32MatmulRhs);
     const WeightTable::Entry *e = table.find(name.str());
     if (!onlyRhs || !e || e->type != ElementType::F32 || e->shape != std::vector<int64_t>{k, n})
       continue;
