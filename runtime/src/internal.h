@@ -67,6 +67,15 @@ attune_status attune_rt_validate_io(const attune_abi_tensor *ins, uint32_t num_i
  * last error set when refused. */
 attune_status attune_rt_require_features(uint32_t features);
 
+/* ATTUNE_ABI_ISA_* of this CPU, as CPUID reports them and the OS enables
+ * their register state (XGETBV); 0 off x86-64 (cpu.c). */
+uint64_t attune_rt_host_isa(void);
+/* The name of ISA bit |bit| ("avx512f"), NULL past ATTUNE_ABI_ISA_COUNT. */
+const char *attune_rt_isa_name(int bit);
+/* ATTUNE_OK when |available| has every bit of |required|; else
+ * ATTUNE_ERR_UNSUPPORTED, the last error naming the missing extensions. */
+attune_status attune_rt_check_isa(uint64_t required, uint64_t available);
+
 /* Calls |entry| with the model's weights (by index), then the data of |in|
  * and |out|; no validation. */
 attune_status attune_rt_call_entry(attune_model *m, const attune_abi_entry *entry,

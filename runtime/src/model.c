@@ -72,6 +72,9 @@ ATTUNE_API attune_status attune_model_load(const char *weights_path, attune_mode
   attune_status st = check_metadata(abi);
   if (st != ATTUNE_OK)
     return st;
+  st = attune_rt_check_isa(abi->isa, attune_rt_host_isa()); /* the target's ISA (cpu.c) */
+  if (st != ATTUNE_OK)
+    return st;
   st = attune_rt_require_features(abi->features); /* AMX permission (cpu.c) */
   if (st != ATTUNE_OK)
     return st;

@@ -687,6 +687,33 @@ def _(ctx):
     c.finish()
 
 
+@case("target-isa-recorded-in-library", "compile")
+def _(ctx):
+    # The library records its target's instruction-set extensions
+    # (attune_abi_model.isa, checked at load): x86-64-avx2 lists AVX2 and
+    # FMA but no AVX-512, x86-64-avx512 lists AVX-512 F/BW/CD/DQ/VL but no
+    # AMX. The avx2 library loads and runs here (any AVX2 host).
+    c = Checker()
+    for target, want, never in (
+            ("x86-64-avx2", ["ATTUNE_ABI_ISA_AVX2", "ATTUNE_ABI_ISA_FMA", "ATTUNE_ABI_ISA_BMI2"],
+             ["ATTUNE_ABI_ISA_AVX512F"]),
+            ("x86-64-avx512", ["ATTUNE_ABI_ISA_AVX512F", "ATTUNE_ABI_ISA_AVX512BW",
+                               "ATTUNE_ABI_ISA_AVX512VL", "ATTUNE_ABI_ISA_AVX2"],
+             ["ATTUNE_ABI_ISA_AMX_TILE", "ATTUNE_ABI_ISA_AVX512BF16"])):
+        d = ctx.mkdir("isa-" + target)
+        lib = os.path.join(d, "m.so")
+        r = ctx.run("compile", ctx.ex("encoder_fused.json"), "--target", target, "--dump-ir",
+                    os.path.join(d, "ir"), "-o", lib)
+        gen = os.path.join(d, "ir", "09-library.c")
+        if c.ok(r) and c.file(gen):
+            text = open(gen).read()
+            c.contains(text, want, gen)
+            c.lacks(text, never, gen)
+        if target == "x86-64-avx2" and c.file(lib):
+            c.ok(ctx.run("run", lib, "--random-inputs"))
+    c.finish()
+
+
 @case("bad-target", "help")
 def _(ctx):
     c = Checker()

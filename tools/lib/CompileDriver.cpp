@@ -489,6 +489,12 @@ llvm::Error compile(const CompileOptions &o, llvm::raw_ostream &log) {
   LibrarySpec spec;
   static_cast<EntrySpec &>(spec) = main.spec;
   spec.modelName = main.model.name;
+  auto has = mlir::attune::targetHasFeatures(*target, kIsaExtensions);
+  if (!has)
+    return has.takeError();
+  for (size_t i = 0; i < kIsaExtensions.size(); ++i)
+    if ((*has)[i])
+      spec.isa.push_back(kIsaExtensions[i]);
   WeightTable weights;
   weights.source = main.model.weights.source;
   std::vector<std::string> objects{main.object};

@@ -25,6 +25,7 @@
 #include <random>
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -118,6 +119,14 @@ std::string signatureJson(const LibrarySpec &spec) {
   }
   return j.dump();
 }
+
+const std::vector<std::string> kIsaExtensions = {
+    "avx",        "avx2",         "fma",          "f16c",           "bmi",
+    "bmi2",       "lzcnt",        "movbe",        "avx512f",        "avx512bw",
+    "avx512cd",   "avx512dq",     "avx512vl",     "avx512bf16",     "avx512vnni",
+    "avx512vbmi", "avx512vbmi2",  "avx512bitalg", "avx512vpopcntdq", "avx512ifma",
+    "avx512fp16", "amx-tile",     "amx-bf16",     "gfni",           "vaes",
+    "vpclmulqdq"};
 
 llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
                          const std::vector<std::string> &objects, const std::string &soPath,
@@ -290,7 +299,17 @@ llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
   bool amx = spec.usesAMX;
   for (const EntrySpec &e : spec.entries)
     amx = amx || e.usesAMX;
-  c += std::string("  ") + (amx ? "ATTUNE_ABI_FEATURE_AMX" : "0") + "\n};\n";
+  c += std::string("  ") + (amx ? "ATTUNE_ABI_FEATURE_AMX" : "0") + ",\n  ";
+  // The target's extensions, by name (attune_model_load checks them).
+  std::string isa;
+  for (const std::string &ext : spec.isa) {
+    if (std::find(kIsaExtensions.begin(), kIsaExtensions.end(), ext) == kIsaExtensions.end())
+      return makeError("internal error: unknown instruction-set extension '" + ext + "'");
+    std::string macro = "ATTUNE_ABI_ISA_" + llvm::StringRef(ext).upper();
+    std::replace(macro.begin(), macro.end(), '-', '_');
+    isa += (isa.empty() ? "" : " | ") + macro;
+  }
+  c += (isa.empty() ? std::string("0") : isa) + "\n};\n";
   if (generatedC)
     *generatedC = c;
   auto cPath = writeWork("model.c", c);

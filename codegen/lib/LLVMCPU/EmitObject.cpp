@@ -15,6 +15,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -167,6 +168,25 @@ llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &ob
   cg.run(*llvmModule);
   object.assign(buffer.begin(), buffer.end());
   return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<bool>> targetHasFeatures(const CPUTarget &target,
+                                                    llvm::ArrayRef<std::string> names) {
+  initLLVMTargets();
+  std::string lookupError;
+  const llvm::Target *tgt = llvm::TargetRegistry::lookupTarget(target.triple, lookupError);
+  if (!tgt)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "target '" + target.triple + "': " + lookupError);
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      tgt->createMCSubtargetInfo(target.triple, target.cpu, target.features));
+  if (!sti)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no subtarget for " + target.triple + " / " + target.cpu);
+  std::vector<bool> out;
+  for (const std::string &n : names)
+    out.push_back(sti->checkFeatures("+" + n));
+  return out;
 }
 
 } // namespace mlir::attune

@@ -119,11 +119,46 @@ typedef struct {
   /* CPU features the kernels need from the OS (ATTUNE_ABI_FEATURE_*);
      attune_model_load requests them. Zero-initialized = none. */
   uint32_t features;
+  /* Instruction-set extensions the code was compiled for (ATTUNE_ABI_ISA_*,
+     the target's, whether or not the kernels use each): attune_model_load
+     refuses a CPU that lacks one, with their names, instead of dying of
+     SIGILL in the first kernel. Zero-initialized = none checked. */
+  uint64_t isa;
 } attune_abi_model;
 
 /* attune_abi_model.features: the kernels use AMX tiles, so the process needs
    the OS's permission for AMX state (arch_prctl ARCH_REQ_XCOMP_PERM). */
 #define ATTUNE_ABI_FEATURE_AMX 1u
+
+/* attune_abi_model.isa bits; the names are LLVM's / Linux's (cpu.c keeps
+   the table of names and CPUID bits). */
+#define ATTUNE_ABI_ISA_AVX (1ull << 0)
+#define ATTUNE_ABI_ISA_AVX2 (1ull << 1)
+#define ATTUNE_ABI_ISA_FMA (1ull << 2)
+#define ATTUNE_ABI_ISA_F16C (1ull << 3)
+#define ATTUNE_ABI_ISA_BMI (1ull << 4)
+#define ATTUNE_ABI_ISA_BMI2 (1ull << 5)
+#define ATTUNE_ABI_ISA_LZCNT (1ull << 6)
+#define ATTUNE_ABI_ISA_MOVBE (1ull << 7)
+#define ATTUNE_ABI_ISA_AVX512F (1ull << 8)
+#define ATTUNE_ABI_ISA_AVX512BW (1ull << 9)
+#define ATTUNE_ABI_ISA_AVX512CD (1ull << 10)
+#define ATTUNE_ABI_ISA_AVX512DQ (1ull << 11)
+#define ATTUNE_ABI_ISA_AVX512VL (1ull << 12)
+#define ATTUNE_ABI_ISA_AVX512BF16 (1ull << 13)
+#define ATTUNE_ABI_ISA_AVX512VNNI (1ull << 14)
+#define ATTUNE_ABI_ISA_AVX512VBMI (1ull << 15)
+#define ATTUNE_ABI_ISA_AVX512VBMI2 (1ull << 16)
+#define ATTUNE_ABI_ISA_AVX512BITALG (1ull << 17)
+#define ATTUNE_ABI_ISA_AVX512VPOPCNTDQ (1ull << 18)
+#define ATTUNE_ABI_ISA_AVX512IFMA (1ull << 19)
+#define ATTUNE_ABI_ISA_AVX512FP16 (1ull << 20)
+#define ATTUNE_ABI_ISA_AMX_TILE (1ull << 21)
+#define ATTUNE_ABI_ISA_AMX_BF16 (1ull << 22)
+#define ATTUNE_ABI_ISA_GFNI (1ull << 23)
+#define ATTUNE_ABI_ISA_VAES (1ull << 24)
+#define ATTUNE_ABI_ISA_VPCLMULQDQ (1ull << 25)
+#define ATTUNE_ABI_ISA_COUNT 26
 
 /* Defined by the generated C file of each compiled library. */
 extern const attune_abi_model attune_generated_model;

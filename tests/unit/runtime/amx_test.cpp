@@ -10,6 +10,8 @@
 //   - without the hook the real request decides: it must succeed exactly on
 //     hosts whose CPU lists amx_tile (and then the model runs), and fail
 //     with the same clean error elsewhere.
+// And the instruction-set check that runs before it: a library marked as
+// needing an extension no CPU has is refused with its name.
 //===----------------------------------------------------------------------===//
 #include "fake_lib.h"
 
@@ -83,6 +85,19 @@ TEST(RuntimeAMX, RealRequestMatchesTheCPU) {
   }
   ASSERT_EQ(lib.load(nullptr, &m), ATTUNE_OK) << lib.lastError();
   lib.free(m);
+}
+
+// A library compiled for an instruction set this CPU lacks is refused at
+// load with the extension's name (here ISA bit 63, which no CPU has), not
+// run into SIGILL.
+TEST(RuntimeISA, LibraryForAMissingExtensionIsRefusedAtLoad) {
+  static FakeLib lib(FAKE_ISA_SO);
+  attune_model *m = reinterpret_cast<attune_model *>(0x1);
+  EXPECT_EQ(lib.load(nullptr, &m), ATTUNE_ERR_UNSUPPORTED);
+  EXPECT_EQ(m, nullptr);
+  std::string msg = lib.lastError();
+  EXPECT_NE(msg.find("ISA bit 63"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("recompile"), std::string::npos) << msg;
 }
 
 } // namespace

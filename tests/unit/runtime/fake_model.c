@@ -80,6 +80,10 @@ const attune_abi_model attune_generated_model = {
 #if defined(FAKE_AMX) && FAKE_AMX
     /* Marked as a library with AMX kernels (its entry has none, so it runs
        on any host once the runtime's AMX request succeeded). */
-    0, 0, 0, 0, 0, 0, ATTUNE_ABI_FEATURE_AMX,
+    0, 0, 0, 0, 0, 0, ATTUNE_ABI_FEATURE_AMX, 0,
+#elif defined(FAKE_ISA) && FAKE_ISA
+    /* Compiled for an instruction set no CPU has (bit 63 is no extension):
+       attune_model_load must refuse it before any kernel runs. */
+    0, 0, 0, 0, 0, 0, 0, 1ull << 63,
 #endif
 };

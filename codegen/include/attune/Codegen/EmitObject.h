@@ -6,6 +6,7 @@
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::attune {
 
@@ -30,6 +31,12 @@ llvm::Expected<CPUTarget> resolveCPUTarget(llvm::StringRef name);
 /// LLVM IR text.
 llvm::Error emitObject(ModuleOp module, const CPUTarget &target, std::string &object,
                        std::string *llvmIR = nullptr);
+
+/// For each LLVM feature name in `names` ("avx512f", "amx-tile"), whether
+/// code generated for `target` may use it: implied by its CPU model or
+/// enabled by its feature string (LLVM's subtarget of that CPU).
+llvm::Expected<std::vector<bool>> targetHasFeatures(const CPUTarget &target,
+                                                    llvm::ArrayRef<std::string> names);
 
 } // namespace mlir::attune
 

@@ -46,7 +46,14 @@ struct LibrarySpec : EntrySpec {
   std::vector<int64_t> seqLens;
   /// SeqBuckets: per primary input/output, the sequence dim or -1.
   std::vector<int32_t> inputSeqDims, outputSeqDims;
+  /// The instruction-set extensions of the compile target (kIsaExtensions
+  /// names); the library refuses to load on a CPU without one of them.
+  std::vector<std::string> isa;
 };
+
+/// The extensions a library can require (abi.h ATTUNE_ABI_ISA_*, bit i =
+/// entry i), by LLVM feature name.
+extern const std::vector<std::string> kIsaExtensions;
 
 /// The signature JSON stored in the library.
 std::string signatureJson(const LibrarySpec &spec);
