@@ -265,8 +265,7 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
   }
 
   /// The micro-kernel vector width of `op`: its attune.config's, else the
-  /// pass option.
-  /// The op's configured vector width, else the heuristic's for its N
+  /// heuristic's for its N
   /// (microKernelWidth; bf16 kernels keep the target's).
   int64_t widthFor(linalg::LinalgOp op) const {
     if (std::optional<MicroKernelConfig> c = getMicroKernelConfig(op))
