@@ -688,19 +688,13 @@ def main():
                 check = run_worker("ort", onnx=res["ort_export"]["chosen"]["onnx"], model_dir=model_dir,
                                    batch=b, seq=s, threads=T, check_against_torch=True)
                 log("  last_hidden_state max |diff|:", check.get("max_abs_diff_vs_torch", check.get("error")))
-            # One timing job per peer and variant; each round runs them in a
-            # rotated order, so that no library always runs first or right
-            # after PyTorch (whose process leaves the caches and memory in
-            # its own state). Until then the tuned variant, identical code
-            # when the tuner keeps every heuristic, always ran right after
-            # the default library and measured 0.98-1.10x its speed in two
-            # runs (1.08 and 1.10x at 1x128).
-            #
-            # Rotation kept every job's predecessor: the default library always
-            # ran right after PyTorch, the tuned variant right after the
-            # default. Identical tuned code then measured 1.00-1.12x the
-            # default in two runs (session 7). Each round now runs the jobs in
-            # a shuffled order (seeded: reproducible), recorded in the JSON.
+            # One timing job per peer and variant; each round runs them in its
+            # own shuffled order (seeded: reproducible; recorded in the JSON),
+            # so that no job always runs first or after the same job. A fixed
+            # order (session 5) and then a rotated one (session 6; it keeps
+            # every job's predecessor: the default library always ran right
+            # after PyTorch, the tuned variant right after the default) let
+            # identical tuned code measure 0.98-1.12x the default library.
             jobs = []
             if "error" not in mrow["compile"]:
                 jobs.append(("attune", parts["attune"], lambda: attune_time(

@@ -72,8 +72,8 @@ void Matmul::check(const MatmulCase &c) {
 TEST_P(Matmul, MatchesReference) { check(GetParam()); }
 
 // The same cases compiled for --target x86-64-avx2 (8-wide vectors, 16
-// registers: the micro-kernel's AVX2 register tiles 4x24, 6x16, 12x8 and 4
-// wide where N is only a multiple of 4), run on this host.
+// registers: the micro-kernel's AVX2 register tiles 4x24, 6x16 and 12x8; N
+// not a multiple of 8 takes the generic path or is padded), run on this host.
 class MatmulAVX2 : public Matmul {
 protected:
   void SetUp() override {
