@@ -31,7 +31,6 @@
 #include "E2E.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/TargetParser/Host.h"
 #include <cmath>
 #include <cstdlib>
 #include <sys/syscall.h>
@@ -40,20 +39,12 @@
 namespace attune::e2e {
 namespace {
 
-bool hostHasBF16() {
-  llvm::StringMap<bool> f = llvm::sys::getHostCPUFeatures();
-  auto it = f.find("avx512bf16");
-  return it != f.end() && it->second;
-}
+bool hostHasBF16() { return hostLacks({"avx512bf16"}).empty(); }
 
 /// The host has AMX tiles for bf16 and the OS grants the process AMX state.
 std::string hostLacksAMX() {
-  llvm::StringMap<bool> f = llvm::sys::getHostCPUFeatures();
-  for (const char *name : {"amx-tile", "amx-bf16", "avx512bf16"}) {
-    auto it = f.find(name);
-    if (it == f.end() || !it->second)
-      return std::string("host has no ") + name;
-  }
+  if (std::string why = hostLacks({"amx-tile", "amx-bf16", "avx512bf16"}); !why.empty())
+    return why;
   if (syscall(SYS_arch_prctl, 0x1023 /*ARCH_REQ_XCOMP_PERM*/, 18 /*XTILEDATA*/) != 0)
     return "the OS refuses AMX state (arch_prctl ARCH_REQ_XCOMP_PERM failed)";
   return "";

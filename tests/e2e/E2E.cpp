@@ -7,7 +7,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -412,14 +411,6 @@ std::string E2ETest::writeWeights(const std::string &file, const std::vector<Wei
   std::string error;
   EXPECT_TRUE(formats::writeSafetensors(p, tensors, {}, error)) << error;
   return p;
-}
-
-std::string hostLacks(std::initializer_list<const char *> features) {
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
-  for (const char *f : features)
-    if (!host.lookup(f))
-      return std::string("host has no ") + f;
-  return "";
 }
 
 void E2ETest::compileModel(const std::string &model, const std::string &weights,

@@ -28,6 +28,7 @@
 #include "attune/Tools/CompileDriver.h"
 #include "attune/Tools/RunDriver.h"
 #include "attune/runtime.h"
+#include "HostFeatures.h"
 
 #include <gtest/gtest.h>
 
@@ -200,9 +201,7 @@ protected:
   std::string target_ = "host";
 };
 
-/// "" when the host CPU has every feature in `features` (LLVM's names:
-/// "avx2", "fma", "avx512bf16", ...), else "host has no <first missing>".
-std::string hostLacks(std::initializer_list<const char *> features);
+using test_support::hostLacks; // HostFeatures.h
 
 /// dlopen()s a compiled library and resolves the C API (runtime.h).
 struct Library {

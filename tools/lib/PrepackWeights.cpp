@@ -258,11 +258,12 @@ static void padOddColumns(func::FuncOp fn, WeightTable &table) {
 /// disagree or cannot use panels (the weight then stays row-major).
 static int64_t panelWidthOfReaders(ArrayRef<WeightOp> ops, int64_t n, int64_t vectorWidth) {
   int64_t nr = -1;
+  int64_t width = microKernelWidth(n, vectorWidth);
+  int64_t heuristicNr = n % width == 0 ? chooseRegisterTile(n, width).nr : 0;
   for (WeightOp w : ops)
     for (OpOperand &use : w->getUses()) {
       std::optional<MicroKernelConfig> cfg = getMicroKernelConfig(use.getOwner());
-      int64_t w = microKernelWidth(n, vectorWidth);
-      int64_t mine = cfg ? cfg->nr : (n % w == 0 ? chooseRegisterTile(n, w).nr : 0);
+      int64_t mine = cfg ? cfg->nr : heuristicNr;
       if (mine <= 0 || n % mine != 0 || (nr >= 0 && nr != mine))
         return 0;
       nr = mine;

@@ -265,16 +265,14 @@ struct TileAndDistributePass : impl::TileAndDistributePassBase<TileAndDistribute
   }
 
   /// The micro-kernel vector width of `op`: its attune.config's, else the
-  /// heuristic's for its N
-  /// (microKernelWidth; bf16 kernels keep the target's).
+  /// heuristic's for its N (microKernelWidth).
   int64_t widthFor(linalg::LinalgOp op) const {
     if (std::optional<MicroKernelConfig> c = getMicroKernelConfig(op))
       return c->vectorWidth;
-    int64_t target = vectorWidth;
     std::optional<ContractionDims> dims = matchMicroKernelContraction(op, /*vectorWidth=*/1);
-    if (!dims || isBF16DotAccumulate(op))
-      return target;
-    return microKernelWidth(op.getStaticLoopRanges()[dims->n], target);
+    if (!dims)
+      return vectorWidth;
+    return microKernelWidth(op.getStaticLoopRanges()[dims->n], vectorWidth);
   }
 
   /// Tiles a micro-kernel contraction into an scf.forall of whole register
