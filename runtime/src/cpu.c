@@ -76,31 +76,46 @@ attune_status attune_rt_require_features(uint32_t features) {
                         strerror(err));
 }
 
-/* ATTUNE_ABI_ISA_* bit i: its name, and where CPUID reports it. */
+/* ATTUNE_ABI_ISA_* bit i: where CPUID reports it (names: abi.h). */
+static const char *const g_isa_names[] = {ATTUNE_ABI_ISA_NAMES};
 static const struct {
-  const char *name;
   unsigned leaf, subleaf;
   char reg; /* 'b', 'c', 'd' or 'a' */
   unsigned bit;
   unsigned xcr0; /* register state the OS must enable */
 } g_isa[ATTUNE_ABI_ISA_COUNT] = {
-    {"avx", 1, 0, 'c', 28, 0x6},          {"avx2", 7, 0, 'b', 5, 0x6},
-    {"fma", 1, 0, 'c', 12, 0x6},          {"f16c", 1, 0, 'c', 29, 0x6},
-    {"bmi", 7, 0, 'b', 3, 0},             {"bmi2", 7, 0, 'b', 8, 0},
-    {"lzcnt", 0x80000001u, 0, 'c', 5, 0}, {"movbe", 1, 0, 'c', 22, 0},
-    {"avx512f", 7, 0, 'b', 16, 0xe6},     {"avx512bw", 7, 0, 'b', 30, 0xe6},
-    {"avx512cd", 7, 0, 'b', 28, 0xe6},    {"avx512dq", 7, 0, 'b', 17, 0xe6},
-    {"avx512vl", 7, 0, 'b', 31, 0xe6},    {"avx512bf16", 7, 1, 'a', 5, 0xe6},
-    {"avx512vnni", 7, 0, 'c', 11, 0xe6},  {"avx512vbmi", 7, 0, 'c', 1, 0xe6},
-    {"avx512vbmi2", 7, 0, 'c', 6, 0xe6},  {"avx512bitalg", 7, 0, 'c', 12, 0xe6},
-    {"avx512vpopcntdq", 7, 0, 'c', 14, 0xe6}, {"avx512ifma", 7, 0, 'b', 21, 0xe6},
-    {"avx512fp16", 7, 0, 'd', 23, 0xe6},  {"amx-tile", 7, 0, 'd', 24, 0x60000},
-    {"amx-bf16", 7, 0, 'd', 22, 0x60000}, {"gfni", 7, 0, 'c', 8, 0},
-    {"vaes", 7, 0, 'c', 9, 0x6},          {"vpclmulqdq", 7, 0, 'c', 10, 0x6},
+    {1, 0, 'c', 28, 0x6},           /* avx */
+    {7, 0, 'b', 5, 0x6},            /* avx2 */
+    {1, 0, 'c', 12, 0x6},           /* fma */
+    {1, 0, 'c', 29, 0x6},           /* f16c */
+    {7, 0, 'b', 3, 0},              /* bmi */
+    {7, 0, 'b', 8, 0},              /* bmi2 */
+    {0x80000001u, 0, 'c', 5, 0},    /* lzcnt */
+    {1, 0, 'c', 22, 0},             /* movbe */
+    {7, 0, 'b', 16, 0xe6},          /* avx512f */
+    {7, 0, 'b', 30, 0xe6},          /* avx512bw */
+    {7, 0, 'b', 28, 0xe6},          /* avx512cd */
+    {7, 0, 'b', 17, 0xe6},          /* avx512dq */
+    {7, 0, 'b', 31, 0xe6},          /* avx512vl */
+    {7, 1, 'a', 5, 0xe6},           /* avx512bf16 */
+    {7, 0, 'c', 11, 0xe6},          /* avx512vnni */
+    {7, 0, 'c', 1, 0xe6},           /* avx512vbmi */
+    {7, 0, 'c', 6, 0xe6},           /* avx512vbmi2 */
+    {7, 0, 'c', 12, 0xe6},          /* avx512bitalg */
+    {7, 0, 'c', 14, 0xe6},          /* avx512vpopcntdq */
+    {7, 0, 'b', 21, 0xe6},          /* avx512ifma */
+    {7, 0, 'd', 23, 0xe6},          /* avx512fp16 */
+    {7, 0, 'd', 24, 0x60000},       /* amx-tile */
+    {7, 0, 'd', 22, 0x60000},       /* amx-bf16 */
+    {7, 0, 'c', 8, 0},              /* gfni */
+    {7, 0, 'c', 9, 0x6},            /* vaes */
+    {7, 0, 'c', 10, 0x6},           /* vpclmulqdq */
 };
+_Static_assert(sizeof g_isa_names / sizeof g_isa_names[0] == ATTUNE_ABI_ISA_COUNT,
+               "ATTUNE_ABI_ISA_NAMES and ATTUNE_ABI_ISA_COUNT disagree");
 
 const char *attune_rt_isa_name(int bit) {
-  return bit >= 0 && bit < ATTUNE_ABI_ISA_COUNT ? g_isa[bit].name : NULL;
+  return bit >= 0 && bit < ATTUNE_ABI_ISA_COUNT ? g_isa_names[bit] : NULL;
 }
 
 uint64_t attune_rt_host_isa(void) {

@@ -120,13 +120,7 @@ std::string signatureJson(const LibrarySpec &spec) {
   return j.dump();
 }
 
-const std::vector<std::string> kIsaExtensions = {
-    "avx",        "avx2",         "fma",          "f16c",           "bmi",
-    "bmi2",       "lzcnt",        "movbe",        "avx512f",        "avx512bw",
-    "avx512cd",   "avx512dq",     "avx512vl",     "avx512bf16",     "avx512vnni",
-    "avx512vbmi", "avx512vbmi2",  "avx512bitalg", "avx512vpopcntdq", "avx512ifma",
-    "avx512fp16", "amx-tile",     "amx-bf16",     "gfni",           "vaes",
-    "vpclmulqdq"};
+const std::vector<std::string> kIsaExtensions = {ATTUNE_ABI_ISA_NAMES};
 
 llvm::Error writeLibrary(const LibrarySpec &spec, const WeightTable &weights,
                          const std::vector<std::string> &objects, const std::string &soPath,

@@ -159,6 +159,14 @@ typedef struct {
 #define ATTUNE_ABI_ISA_VAES (1ull << 24)
 #define ATTUNE_ABI_ISA_VPCLMULQDQ (1ull << 25)
 #define ATTUNE_ABI_ISA_COUNT 26
+/* Their names, in bit order: LLVM's feature names (the compiler asks LLVM's
+   subtarget for each, runtime/src/cpu.c reports them), uppercased with '-'
+   as '_' after ATTUNE_ABI_ISA_ above. */
+#define ATTUNE_ABI_ISA_NAMES                                                         \
+  "avx", "avx2", "fma", "f16c", "bmi", "bmi2", "lzcnt", "movbe", "avx512f", "avx512bw",   \
+      "avx512cd", "avx512dq", "avx512vl", "avx512bf16", "avx512vnni", "avx512vbmi",       \
+      "avx512vbmi2", "avx512bitalg", "avx512vpopcntdq", "avx512ifma", "avx512fp16",       \
+      "amx-tile", "amx-bf16", "gfni", "vaes", "vpclmulqdq"
 
 /* Defined by the generated C file of each compiled library. */
 extern const attune_abi_model attune_generated_model;

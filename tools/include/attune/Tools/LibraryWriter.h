@@ -51,8 +51,8 @@ struct LibrarySpec : EntrySpec {
   std::vector<std::string> isa;
 };
 
-/// The extensions a library can require (abi.h ATTUNE_ABI_ISA_*, bit i =
-/// entry i), by LLVM feature name.
+/// The extensions a library can require, by LLVM feature name (abi.h's
+/// ATTUNE_ABI_ISA_NAMES: bit i = entry i).
 extern const std::vector<std::string> kIsaExtensions;
 
 /// The signature JSON stored in the library.
