@@ -2323,6 +2323,59 @@ def _(ctx):
     c.finish()
 
 
+@case("tune-paired-confirmation-keeps-a-real-win", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-confirm")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    # The hooks make the heuristic run twice in every timed run, in the search
+    # and in the paired confirmation: a real 2x loss, which the confirmation
+    # must see too (per-pair ratio winner / heuristic about 0.5).
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
+                *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
+                                 "ATTUNE_TUNE_TEST_SLOW_PAIRED": "heuristic"})
+    if c.ok(r):
+        c.contains(r.stdout, ["(confirmed: median paired time ratio"], "stdout")
+        recs = read_records(c, path) or []
+        confirmed = [x for x in recs if x.get("confirmation", {}).get("confirmed")]
+        c.require(len(confirmed) >= 1, "no winner was confirmed")
+        for x in confirmed:
+            conf = x["confirmation"]
+            c.require(x.get("config") == conf["config"] and x["config"] != {},
+                      "a confirmed winner is not the record's config: %r" % x)
+            ratios = sorted(conf["ratios"])
+            c.require(len(ratios) >= 2 and ratios[len(ratios) // 2] < 0.98,
+                      "confirmed with median paired ratios %r" % conf["ratios"])
+    c.finish()
+
+
+@case("tune-paired-confirmation-rejects-a-search-fluke", "tune")
+def _(ctx):
+    out = ctx.mkdir("tune-reject")
+    path = os.path.join(out, "tune.json")
+    c = Checker()
+    # The heuristic is 2x slower in the search only, so a candidate wins it;
+    # in the paired confirmation every explicit config ("mr=...") is 2x
+    # slower instead. No winner may survive.
+    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
+                *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
+                                 "ATTUNE_TUNE_TEST_SLOW_PAIRED": "mr="})
+    if c.ok(r):
+        c.contains(r.stdout, ["not confirmed: median paired time ratio"], "stdout")
+        recs = read_records(c, path) or []
+        rejected = [x for x in recs if "confirmation" in x]
+        c.require(len(rejected) >= 1, "no record went through a confirmation")
+        for x in recs:
+            c.require(x.get("config", {}) == {}, "a fluke won: %r" % x)
+        for x in rejected:
+            conf = x["confirmation"]
+            c.require(conf["confirmed"] is False and conf["config"] != {},
+                      "confirmation %r" % conf)
+            c.require(all(v > 1.0 for v in conf["ratios"]),
+                      "the 2x slower winner measured ratios %r" % conf["ratios"])
+    c.finish()
+
+
 @case("tune-bad-records", "tune")
 def _(ctx):
     out = ctx.mkdir("tune-bad")

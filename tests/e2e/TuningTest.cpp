@@ -232,13 +232,15 @@ TEST_F(Tuning, AttentionRecordsSetTileSizes) {
 // attune tune's budget plan: FLOPs per call from the key, weights that follow
 // the work with a floor, and the kernels that matter most first.
 TEST(TuningBudget, KernelFlopsFromTheKey) {
-  formats::TuningKey mm{"fused_matmul", {{"batch", 8}, {"m", 128}, {"n", 3072}, {"k", 768}}};
+  formats::TuningKey mm{"fused_matmul", {{"batch", 8}, {"m", 128}, {"n", 3072}, {"k", 768}}, "f32", {}};
   EXPECT_DOUBLE_EQ(kernelFlops(mm), 2.0 * 8 * 128 * 3072 * 768);
   formats::TuningKey att{"attention",
                          {{"batch", 2}, {"heads", 12}, {"seq_q", 128}, {"seq_kv", 96},
-                          {"head_dim", 64}}};
+                          {"head_dim", 64}},
+                         "f32",
+                         {}};
   EXPECT_DOUBLE_EQ(kernelFlops(att), 4.0 * 2 * 12 * 128 * 96 * 64);
-  EXPECT_EQ(kernelFlops(formats::TuningKey{"conv", {{"m", 3}}}), 0);
+  EXPECT_EQ(kernelFlops(formats::TuningKey{"conv", {{"m", 3}}, "f32", {}}), 0);
 }
 
 TEST(TuningBudget, WeightsFollowTheWorkWithAFloor) {

@@ -35,6 +35,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
@@ -200,6 +201,10 @@ namespace {
 
 struct TrialArgs {
   std::string kernelDir, config, target = "host", result, library;
+  // Paired mode: a second config compiled to a second library, timed
+  // alternately with the first in this one process (the confirmation).
+  std::string versusConfig, versusLibrary;
+  bool versus = false;
   int threads = 1;
   int64_t chunks = 16;
   double minSeconds = 0.25;
@@ -255,6 +260,8 @@ int tuneTrialMain(int argc, char **argv) {
     else if (k == "--threads") a.threads = std::atoi(next().c_str());
     else if (k == "--chunks") a.chunks = std::atoll(next().c_str());
     else if (k == "--min-seconds") a.minSeconds = std::atof(next().c_str());
+    else if (k == "--versus-config") { a.versusConfig = next(); a.versus = true; }
+    else if (k == "--versus-library") a.versusLibrary = next();
   }
   if (a.kernelDir.empty() || a.result.empty() || a.library.empty()) {
     llvm::errs() << "__tune-trial: internal command of attune tune "
@@ -278,23 +285,6 @@ int tuneTrialMain(int argc, char **argv) {
       for (;;)
         pause(); // test hook: a candidate that never finishes (--trial-timeout)
 
-  CompileOptions co;
-  co.model = a.kernelDir + "/kernel.mlir";
-  co.weights = a.kernelDir + "/kernel.safetensors";
-  co.output = a.library;
-  co.target = a.target;
-  co.parallelChunks = a.chunks;
-  co.kvCache = false;
-  if (!parseFields(a.config, co.forceConfig))
-    return fail("malformed --config '" + a.config + "'");
-  std::string log;
-  llvm::raw_string_ostream logStream(log);
-  if (auto err = compile(co, logStream))
-    return fail("compile failed: " + firstLine(llvm::toString(std::move(err))));
-
-  auto lib = LoadedLibrary::open(a.library, a.threads);
-  if (!lib)
-    return fail("load failed: " + firstLine(llvm::toString(lib.takeError())));
   std::vector<NamedTensor> inputs;
   for (size_t i = 0;; ++i) {
     std::string p = fileOf(a.kernelDir, "input", i);
@@ -305,56 +295,154 @@ int tuneTrialMain(int argc, char **argv) {
       return fail(llvm::toString(t.takeError()));
     inputs.push_back({"input_" + std::to_string(i), std::move(*t)});
   }
-  auto outputs = (*lib)->run(inputs);
-  if (!outputs)
-    return fail("run failed: " + firstLine(llvm::toString(outputs.takeError())));
+  // Compiles `config` to `library`, loads it and checks its outputs against
+  // the reference; "" or why it failed.
   double maxErr = 0;
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    auto expected = readTensor(fileOf(a.kernelDir, "expected", i));
-    if (!expected)
-      return fail(llvm::toString(expected.takeError()));
-    double scale = 0;
-    if (expected->type == ElementType::F32)
-      for (int64_t j = 0; j < expected->numElements(); ++j)
-        scale = std::max(scale, double(std::fabs(expected->f32()[j])));
-    Comparison c = compareTensors((*outputs)[i].tensor, *expected,
-                                  kTrialAtolScale * std::max(1.0, scale), kTrialRtol);
-    maxErr = std::max(maxErr, c.maxAbs);
-    if (!c.ok)
-      return fail("wrong result in output " + std::to_string(i) + ": " + firstLine(c.detail));
+  auto prepare = [&](const std::string &config, const std::string &library,
+                     std::unique_ptr<LoadedLibrary> &out) -> std::string {
+    CompileOptions co;
+    co.model = a.kernelDir + "/kernel.mlir";
+    co.weights = a.kernelDir + "/kernel.safetensors";
+    co.output = library;
+    co.target = a.target;
+    co.parallelChunks = a.chunks;
+    co.kvCache = false;
+    if (!parseFields(config, co.forceConfig))
+      return "malformed --config '" + config + "'";
+    std::string log;
+    llvm::raw_string_ostream logStream(log);
+    if (auto err = compile(co, logStream))
+      return "compile failed: " + firstLine(llvm::toString(std::move(err)));
+    auto lib = LoadedLibrary::open(library, a.threads);
+    if (!lib)
+      return "load failed: " + firstLine(llvm::toString(lib.takeError()));
+    auto outputs = (*lib)->run(inputs);
+    if (!outputs)
+      return "run failed: " + firstLine(llvm::toString(outputs.takeError()));
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      auto expected = readTensor(fileOf(a.kernelDir, "expected", i));
+      if (!expected)
+        return llvm::toString(expected.takeError());
+      double scale = 0;
+      if (expected->type == ElementType::F32)
+        for (int64_t j = 0; j < expected->numElements(); ++j)
+          scale = std::max(scale, double(std::fabs(expected->f32()[j])));
+      Comparison c = compareTensors((*outputs)[i].tensor, *expected,
+                                    kTrialAtolScale * std::max(1.0, scale), kTrialRtol);
+      maxErr = std::max(maxErr, c.maxAbs);
+      if (!c.ok)
+        return "wrong result in output " + std::to_string(i) + ": " + firstLine(c.detail);
+    }
+    out = std::move(*lib);
+    return "";
+  };
+  std::unique_ptr<LoadedLibrary> lib, versusLib;
+  if (std::string why = prepare(a.config, a.library, lib); !why.empty())
+    return fail(why);
+  if (a.versus) {
+    if (a.versusLibrary.empty())
+      return fail("--versus-config needs --versus-library");
+    if (std::string why = prepare(a.versusConfig, a.versusLibrary, versusLib); !why.empty())
+      return fail("versus: " + why);
   }
+  // Test hooks: configs whose text contains ATTUNE_TUNE_TEST_SLOW run twice
+  // in each timed run of a single trial (2x slower, deterministically), those
+  // matching ATTUNE_TUNE_TEST_SLOW_PAIRED in each timed run of a paired one.
+  auto slowed = [&](const std::string &config) {
+    const char *slow = std::getenv(a.versus ? "ATTUNE_TUNE_TEST_SLOW_PAIRED"
+                                            : "ATTUNE_TUNE_TEST_SLOW");
+    return slow && *slow &&
+           (config.empty() ? std::string("heuristic") : config).find(slow) != std::string::npos;
+  };
+  const bool slowA = slowed(a.config), slowB = a.versus && slowed(a.versusConfig);
 
-  // Timing: 2 warm-up runs, then at least 5 runs and minSeconds; the fastest.
-  // Before each run the weights are evicted from the caches: in a model
-  // every weight is read once per run, from memory (BERT-base's 440 MB do
-  // not fit in any cache), and a kernel timed with cache-hot weights favours
-  // configs that lose in the model (docs/tuning.md). Inputs stay warm, as a
-  // kernel's activations come from the op before it.
+  // Timing. Before each timed run the weights are evicted from the caches:
+  // in a model every weight is read once per run, from memory (BERT-base's
+  // 440 MB do not fit in any cache), and a kernel timed with cache-hot
+  // weights favours configs that lose in the model (docs/tuning.md). Inputs
+  // stay warm, as a kernel's activations come from the op before it.
   using Clock = std::chrono::steady_clock;
-  std::vector<double> ms;
-  for (int w = 0; w < 2; ++w)
-    if (auto o = (*lib)->run(inputs); !o)
-      return fail("run failed: " + firstLine(llvm::toString(o.takeError())));
-  auto start = Clock::now();
-  while (ms.size() < 5 ||
-         (std::chrono::duration<double>(Clock::now() - start).count() < a.minSeconds &&
-          ms.size() < 2000)) {
-    (*lib)->evictWeightsFromCaches();
+  auto timedRun = [&](LoadedLibrary &l, bool slow, double &ms) -> std::string {
+    l.evictWeightsFromCaches();
     auto t0 = Clock::now();
-    auto o = (*lib)->run(inputs);
-    if (!o)
-      return fail("run failed: " + firstLine(llvm::toString(o.takeError())));
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  // The fastest run is the one least disturbed by other load on the machine
-  // (the median moves with it); it is the trial's time.
+    for (int rep = 0; rep < (slow ? 2 : 1); ++rep)
+      if (auto o = l.run(inputs); !o)
+        return "run failed: " + firstLine(llvm::toString(o.takeError()));
+    ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return "";
+  };
+  for (LoadedLibrary *l : {lib.get(), versusLib.get()})
+    for (int w = 0; l && w < 2; ++w)
+      if (auto o = l->run(inputs); !o)
+        return fail("run failed: " + firstLine(llvm::toString(o.takeError())));
   r["ok"] = true;
-  r["time_ms"] = ms.front();
-  r["median_ms"] = ms[ms.size() / 2];
-  r["runs"] = ms.size();
   r["max_abs_error"] = maxErr;
   r["weights"] = "cold"; // evicted from the caches before every timed run
+  auto start = Clock::now();
+  auto more = [&](size_t n) {
+    return n < 5 || (std::chrono::duration<double>(Clock::now() - start).count() < a.minSeconds &&
+                     n < 2000);
+  };
+  if (!a.versus) {
+    // At least 5 runs and minSeconds; the fastest run is the one least
+    // disturbed by other load on the machine (the median moves with it); it
+    // is the trial's time.
+    std::vector<double> ms;
+    while (more(ms.size())) {
+      double t = 0;
+      if (std::string why = timedRun(*lib, slowA, t); !why.empty())
+        return fail(why);
+      ms.push_back(t);
+    }
+    std::sort(ms.begin(), ms.end());
+    r["time_ms"] = ms.front();
+    r["median_ms"] = ms[ms.size() / 2];
+    r["runs"] = ms.size();
+    writeResult(a.result, r);
+    return 0;
+  }
+
+  // Paired: the two libraries alternately (the order flips every pair), each
+  // timed run right after an untimed one of the same library, as kernels run
+  // back to back in a model. Each library has its own thread pool, whose idle
+  // workers spin for ATTUNE_SPIN_US (2 ms by default) after a run; before
+  // switching libraries the process sleeps past that, so that one library's
+  // spinning workers never compete with the other's run. A pair sees the
+  // same machine within milliseconds, which separate processes seconds
+  // apart do not on a shared VM: the per-pair ratio (versus / this) and its
+  // median are what the confirmation decides on.
+  long spinUs = 2000;
+  if (const char *spin = std::getenv("ATTUNE_SPIN_US"); spin && *spin)
+    spinUs = std::max(0L, std::strtol(spin, nullptr, 10));
+  std::vector<double> msA, msB, ratio;
+  while (more(ratio.size())) {
+    double t[2] = {0, 0};
+    bool versusFirst = ratio.size() % 2;
+    for (int step = 0; step < 2; ++step) {
+      bool isVersus = (step == 0) == versusFirst;
+      LoadedLibrary &l = isVersus ? *versusLib : *lib;
+      std::this_thread::sleep_for(std::chrono::microseconds(spinUs + 1000));
+      if (auto o = l.run(inputs); !o)
+        return fail("run failed: " + firstLine(llvm::toString(o.takeError())));
+      if (std::string why = timedRun(l, isVersus ? slowB : slowA, t[isVersus]); !why.empty())
+        return fail(why);
+    }
+    msA.push_back(t[0]);
+    msB.push_back(t[1]);
+    ratio.push_back(t[0] > 0 ? t[1] / t[0] : 1.0);
+  }
+  size_t faster = llvm::count_if(ratio, [](double x) { return x < 0.98; });
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  r["time_ms"] = *std::min_element(msA.begin(), msA.end());
+  r["median_ms"] = median(msA);
+  r["versus_time_ms"] = *std::min_element(msB.begin(), msB.end());
+  r["versus_median_ms"] = median(msB);
+  r["pairs"] = ratio.size();
+  r["median_ratio"] = median(ratio);
+  r["versus_faster_pairs"] = faster;
   writeResult(a.result, r);
   return 0;
 }

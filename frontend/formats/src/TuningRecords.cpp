@@ -184,7 +184,7 @@ public:
   TuningRecord record(const json &v, const std::string &where) {
     object(v, where);
     onlyFields(v, where, {"key", "status", "complete", "reason", "config", "time_ms",
-                          "baseline", "threads", "trials"});
+                          "baseline", "threads", "trials", "confirmation"});
     TuningRecord r;
     r.key = key(member(v, where, "key"), where + ".key");
     r.ok = status(member(v, where, "status"), where + ".status");
@@ -205,6 +205,20 @@ public:
       if (b.contains("config"))
         r.baselineConfig = config(b["config"], bw + ".config", r.key.kind);
       r.baselineMs = number(member(b, bw, "time_ms"), bw + ".time_ms");
+    }
+    if (v.contains("confirmation")) {
+      std::string cw = where + ".confirmation";
+      const json &c = object(v["confirmation"], cw);
+      onlyFields(c, cw, {"config", "ratios", "confirmed"});
+      TuningConfirmation conf;
+      conf.config = config(member(c, cw, "config"), cw + ".config", r.key.kind);
+      conf.confirmed = boolean(member(c, cw, "confirmed"), cw + ".confirmed");
+      const json &ratios = member(c, cw, "ratios");
+      if (!ratios.is_array())
+        throw Bad{cw + ".ratios", std::string("expected an array, found ") + typeName(ratios)};
+      for (size_t i = 0; i < ratios.size(); ++i)
+        conf.ratios.push_back(number(ratios[i], cw + ".ratios[" + std::to_string(i) + "]"));
+      r.confirmation = std::move(conf);
     }
     if (v.contains("trials")) {
       const json &t = v["trials"];
@@ -386,6 +400,10 @@ std::string serializeTuningFile(const TuningFile &file) {
       o["baseline"] = {{"config", fieldsJson(r.baselineConfig)}, {"time_ms", r.baselineMs}};
     if (r.threads > 0)
       o["threads"] = r.threads;
+    if (r.confirmation)
+      o["confirmation"] = {{"config", fieldsJson(r.confirmation->config)},
+                           {"ratios", r.confirmation->ratios},
+                           {"confirmed", r.confirmation->confirmed}};
     json trials = json::array();
     for (const TuningTrial &t : r.trials) {
       json tj = json::object();

@@ -44,6 +44,8 @@ TuningRecord okRecord(TuningKey key, IntFields config, double ms) {
   crash.config = cfg(16, 16, 768);
   crash.reason = "crashed: signal 6 (Aborted)";
   r.trials = {base, crash};
+  if (!r.config.empty())
+    r.confirmation = TuningConfirmation{r.config, {0.93, 0.95}, true};
   return r;
 }
 
@@ -83,6 +85,11 @@ TEST(TuningRecords, RoundTrip) {
   EXPECT_TRUE(r.trials[0].config.empty());
   EXPECT_FALSE(r.trials[1].ok);
   EXPECT_EQ(r.trials[1].reason, "crashed: signal 6 (Aborted)");
+  ASSERT_TRUE(r.confirmation.has_value());
+  EXPECT_EQ(r.confirmation->config, cfg(12, 32, 384));
+  EXPECT_EQ(r.confirmation->ratios, (std::vector<double>{0.93, 0.95}));
+  EXPECT_TRUE(r.confirmation->confirmed);
+  EXPECT_FALSE(back.records[2].confirmation.has_value()); // the heuristic won the search
   EXPECT_FALSE(back.records[1].ok);
   EXPECT_EQ(back.records[1].reason, "no candidate ran correctly");
   EXPECT_TRUE(back.records[2].ok);
@@ -146,6 +153,14 @@ TEST(TuningRecords, BadRecordsNameFileAndField) {
        "tune.json: records[0].complete: expected true or false"},
       {fileWith("\"threads\": 2", "\"threads\": 2, \"extra\": 1"),
        "tune.json: records[0].extra: unknown field"},
+      {fileWith("\"confirmed\": true", "\"confirmed\": \"yes\""),
+       "tune.json: records[0].confirmation.confirmed: expected true or false"},
+      {fileWith("\"confirmed\": true", "\"confirmed\": true, \"why\": 1"),
+       "tune.json: records[0].confirmation.why: unknown field"},
+      {fileWith("0.93", "-0.93"),
+       "tune.json: records[0].confirmation.ratios[0]: expected a non-negative number"},
+      {fileWith("\"confirmed\": true", "\"confirmed\": true, \"config\": 3"),
+       "tune.json: records[0].confirmation.config: expected an object"},
   };
   for (const Case &c : cases) {
     TuningFile f;

@@ -73,6 +73,15 @@ struct TuningTrial {
   std::string reason;      // failed
 };
 
+/// The paired confirmation of a search winner (attune tune): the baseline
+/// and `config` timed alternately in one process, per round the median over
+/// the pairs of the winner's time / the baseline's.
+struct TuningConfirmation {
+  IntFields config;
+  std::vector<double> ratios; // one per round
+  bool confirmed = false;     // the winner stayed
+};
+
 struct TuningRecord {
   TuningKey key;
   bool ok = false;        // a config was measured correct (the winner is `config`)
@@ -84,6 +93,7 @@ struct TuningRecord {
   double baselineMs = 0;  // the untuned compile; 0: not measured / failed
   int64_t threads = 0;
   std::vector<TuningTrial> trials;
+  std::optional<TuningConfirmation> confirmation; // when a winner was confirmed (or not)
 };
 
 struct TuningFile {
