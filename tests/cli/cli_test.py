@@ -2298,6 +2298,9 @@ def _(ctx):
                if t["status"] == "failed" and "SIGABRT" in t.get("reason", "")]
     c.require(len(crashed) >= 1, "no trial recorded as crashed (SIGABRT)")
     c.require(all(t["config"] == {} for t in crashed), "a non-baseline trial crashed")
+    # Without a baseline there is nothing to pair with: candidates run alone.
+    c.require(not any("paired_ratio" in t for x in recs for t in x.get("trials", [])),
+              "a candidate was paired with a crashed heuristic")
     for x in recs:
         if x["status"] == "ok":
             c.require("config" in x and x["config"] != {},
@@ -2329,16 +2332,27 @@ def _(ctx):
     path = os.path.join(out, "tune.json")
     c = Checker()
     # The hooks make the heuristic run twice in every timed run, in the search
-    # and in the paired confirmation: a real 2x loss, which the confirmation
-    # must see too (per-pair ratio winner / heuristic about 0.5).
+    # and in the confirmation rounds: a real 2x loss, which the paired search
+    # and the confirmation must both see (ratio winner / heuristic about 0.5).
     r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
                 *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
-                                 "ATTUNE_TUNE_TEST_SLOW_PAIRED": "heuristic"})
+                                 "ATTUNE_TUNE_TEST_SLOW_CONFIRM": "heuristic"})
     if c.ok(r):
         c.contains(r.stdout, ["(confirmed: median paired time ratio"], "stdout")
         recs = read_records(c, path) or []
         confirmed = [x for x in recs if x.get("confirmation", {}).get("confirmed")]
         c.require(len(confirmed) >= 1, "no winner was confirmed")
+        # Once the baseline ran, every candidate was timed paired with it.
+        for x in recs:
+            if not any(t["config"] == {} and t["status"] == "ok" for t in x.get("trials", [])):
+                continue
+            cands = [t for t in x["trials"] if t["config"] != {} and t["status"] == "ok"]
+            c.require(all(t.get("paired_ratio", 0) > 0 for t in cands),
+                      "a candidate timed alone although the baseline ran: %r" % x["key"])
+            if cands:
+                best = min(t.get("paired_ratio", 9) for t in cands)
+                c.require(best < 0.9, "best paired ratio %s against the 2x slower heuristic "
+                          "(%r)" % (best, x["key"]))
         for x in confirmed:
             conf = x["confirmation"]
             c.require(x.get("config") == conf["config"] and x["config"] != {},
@@ -2355,11 +2369,11 @@ def _(ctx):
     path = os.path.join(out, "tune.json")
     c = Checker()
     # The heuristic is 2x slower in the search only, so a candidate wins it;
-    # in the paired confirmation every explicit config ("mr=...") is 2x
+    # in the confirmation rounds every explicit config ("mr=...") is 2x
     # slower instead. No winner may survive.
     r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
                 *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
-                                 "ATTUNE_TUNE_TEST_SLOW_PAIRED": "mr="})
+                                 "ATTUNE_TUNE_TEST_SLOW_CONFIRM": "mr="})
     if c.ok(r):
         c.contains(r.stdout, ["not confirmed: median paired time ratio"], "stdout")
         recs = read_records(c, path) or []

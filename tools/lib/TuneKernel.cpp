@@ -7,13 +7,21 @@
 //
 //   attune __tune-trial --kernel DIR --config "mr=8 nr=48 ..." --result R.json
 //     compile (CompileOptions::forceConfig) ─► load ─► run ─► compare ─► time ─► R.json
+//   ... --versus-config "mr=6 ..." --versus-library B.so [--reuse-library]
+//     the same for a second config; the two timed alternately (paired), the
+//     median per-pair ratio versus / first in R.json (--reuse-library: the
+//     first library is loaded as it is when it exists -- the tuner's
+//     heuristic build, compiled once per kernel)
 //
 // The trial runs in a child process of attune tune (Tuner.cpp): whatever
 // goes wrong in it (a compiler crash, a kernel writing out of bounds, a
 // hang) is the child's death, which the parent records as a failed trial.
-// Test hooks: ATTUNE_TUNE_TEST_CRASH=TEXT makes a trial whose config string
-// contains TEXT ("heuristic" for the baseline) abort before compiling;
-// ATTUNE_TUNE_TEST_HANG=TEXT makes it hang (until --trial-timeout kills it).
+// Test hooks: ATTUNE_TUNE_TEST_CRASH=TEXT makes a trial one of whose config
+// strings contains TEXT ("heuristic" for the baseline) abort before
+// compiling; ATTUNE_TUNE_TEST_HANG=TEXT makes it hang (until --trial-timeout
+// kills it); ATTUNE_TUNE_TEST_SLOW=TEXT makes such a config run twice in each
+// timed run (2x slower, deterministically), ATTUNE_TUNE_TEST_SLOW_CONFIRM=TEXT
+// the same in confirmation rounds (--confirm) only, which the former skips.
 //
 //===----------------------------------------------------------------------===//
 #include "attune/Tools/Tuner.h"
@@ -204,7 +212,7 @@ struct TrialArgs {
   // Paired mode: a second config compiled to a second library, timed
   // alternately with the first in this one process (the confirmation).
   std::string versusConfig, versusLibrary;
-  bool versus = false;
+  bool versus = false, confirm = false, reuseLibrary = false;
   int threads = 1;
   int64_t chunks = 16;
   double minSeconds = 0.25;
@@ -262,6 +270,8 @@ int tuneTrialMain(int argc, char **argv) {
     else if (k == "--min-seconds") a.minSeconds = std::atof(next().c_str());
     else if (k == "--versus-config") { a.versusConfig = next(); a.versus = true; }
     else if (k == "--versus-library") a.versusLibrary = next();
+    else if (k == "--confirm") a.confirm = true;
+    else if (k == "--reuse-library") a.reuseLibrary = true;
   }
   if (a.kernelDir.empty() || a.result.empty() || a.library.empty()) {
     llvm::errs() << "__tune-trial: internal command of attune tune "
@@ -275,15 +285,21 @@ int tuneTrialMain(int argc, char **argv) {
     writeResult(a.result, r);
     return 0;
   };
-  if (const char *crash = std::getenv("ATTUNE_TUNE_TEST_CRASH"))
-    if (*crash && (a.config.empty() ? std::string("heuristic") : a.config).find(crash) !=
-                      std::string::npos)
-      std::abort(); // test hook: a crashing candidate
-  if (const char *hang = std::getenv("ATTUNE_TUNE_TEST_HANG"))
-    if (*hang && (a.config.empty() ? std::string("heuristic") : a.config).find(hang) !=
-                     std::string::npos)
-      for (;;)
-        pause(); // test hook: a candidate that never finishes (--trial-timeout)
+  // Whether the test hook variable `var` names `config` ("heuristic": the
+  // baseline).
+  auto hooked = [](const char *var, const std::string &config) {
+    const char *text = std::getenv(var);
+    return text && *text &&
+           (config.empty() ? std::string("heuristic") : config).find(text) != std::string::npos;
+  };
+  auto hookedAny = [&](const char *var) {
+    return hooked(var, a.config) || (a.versus && hooked(var, a.versusConfig));
+  };
+  if (hookedAny("ATTUNE_TUNE_TEST_CRASH"))
+    std::abort(); // test hook: a crashing candidate
+  if (hookedAny("ATTUNE_TUNE_TEST_HANG"))
+    for (;;)
+      pause(); // test hook: a candidate that never finishes (--trial-timeout)
 
   std::vector<NamedTensor> inputs;
   for (size_t i = 0;; ++i) {
@@ -299,7 +315,7 @@ int tuneTrialMain(int argc, char **argv) {
   // the reference; "" or why it failed.
   double maxErr = 0;
   auto prepare = [&](const std::string &config, const std::string &library,
-                     std::unique_ptr<LoadedLibrary> &out) -> std::string {
+                     std::unique_ptr<LoadedLibrary> &out, bool reuse = false) -> std::string {
     CompileOptions co;
     co.model = a.kernelDir + "/kernel.mlir";
     co.weights = a.kernelDir + "/kernel.safetensors";
@@ -311,8 +327,9 @@ int tuneTrialMain(int argc, char **argv) {
       return "malformed --config '" + config + "'";
     std::string log;
     llvm::raw_string_ostream logStream(log);
-    if (auto err = compile(co, logStream))
-      return "compile failed: " + firstLine(llvm::toString(std::move(err)));
+    if (!(reuse && llvm::sys::fs::exists(library)))
+      if (auto err = compile(co, logStream))
+        return "compile failed: " + firstLine(llvm::toString(std::move(err)));
     auto lib = LoadedLibrary::open(library, a.threads);
     if (!lib)
       return "load failed: " + firstLine(llvm::toString(lib.takeError()));
@@ -337,7 +354,7 @@ int tuneTrialMain(int argc, char **argv) {
     return "";
   };
   std::unique_ptr<LoadedLibrary> lib, versusLib;
-  if (std::string why = prepare(a.config, a.library, lib); !why.empty())
+  if (std::string why = prepare(a.config, a.library, lib, a.reuseLibrary); !why.empty())
     return fail(why);
   if (a.versus) {
     if (a.versusLibrary.empty())
@@ -345,14 +362,8 @@ int tuneTrialMain(int argc, char **argv) {
     if (std::string why = prepare(a.versusConfig, a.versusLibrary, versusLib); !why.empty())
       return fail("versus: " + why);
   }
-  // Test hooks: configs whose text contains ATTUNE_TUNE_TEST_SLOW run twice
-  // in each timed run of a single trial (2x slower, deterministically), those
-  // matching ATTUNE_TUNE_TEST_SLOW_PAIRED in each timed run of a paired one.
   auto slowed = [&](const std::string &config) {
-    const char *slow = std::getenv(a.versus ? "ATTUNE_TUNE_TEST_SLOW_PAIRED"
-                                            : "ATTUNE_TUNE_TEST_SLOW");
-    return slow && *slow &&
-           (config.empty() ? std::string("heuristic") : config).find(slow) != std::string::npos;
+    return hooked(a.confirm ? "ATTUNE_TUNE_TEST_SLOW_CONFIRM" : "ATTUNE_TUNE_TEST_SLOW", config);
   };
   const bool slowA = slowed(a.config), slowB = a.versus && slowed(a.versusConfig);
 

@@ -302,8 +302,10 @@ public:
   }
   void setTotal(int total) { total_ = total; }
   void addToTotal(int n) { total_ += n; }
+  /// `speedup`: the best config's over the heuristic (paired when it was
+  /// timed paired), <= 0 when unknown.
   void trialDone(const std::string &kernel, const std::string &what, double bestMs,
-                 double baselineMs) {
+                 double speedup) {
     ++done_;
     if (done_ > total_)
       total_ = done_;
@@ -313,8 +315,8 @@ public:
     char etaBuf[32];
     snprintf(etaBuf, sizeof(etaBuf), "%d:%02d", int(eta) / 60, int(eta) % 60);
     std::string best = bestMs > 0 ? llvm::formatv("best {0:F3} ms", bestMs).str() : "";
-    if (bestMs > 0 && baselineMs > 0)
-      best += llvm::formatv(" ({0:F2}x)", baselineMs / bestMs).str();
+    if (bestMs > 0 && speedup > 0)
+      best += llvm::formatv(" ({0:F2}x)", speedup).str();
     if (tty_) {
       int width = 24, fill = total_ ? int(double(done_) / total_ * width) : 0;
       os_ << "\r\033[K[" << std::string(fill, '#') << std::string(width - fill, '.') << "] "
@@ -523,30 +525,43 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
 
     bool outOfTime = false;
     // One trial (reused from the file when this config was measured before).
-    auto trial = [&](const IntFields &config,
-                     bool again = false) -> llvm::Expected<const formats::TuningTrial *> {
-      if (!again)
-        for (const formats::TuningTrial &t : rec->trials)
-          if (t.config == config)
-            return &t;
+    // Once the baseline has run, a candidate is timed paired with it: both
+    // libraries in one child, alternately (TuneKernel.cpp), and the trial
+    // keeps the median per-pair ratio candidate / heuristic. Trials timed
+    // alone in separate processes, seconds apart, measured this VM's phases
+    // as much as the code (a "1.27x" search winner that was 6 % slower
+    // when paired).
+    std::string baselineLib = dir + "/baseline.so";
+    auto removeLibrary = [](const std::string &lib) {
+      for (const std::string &p : {lib, lib.substr(0, lib.size() - 3) + ".weights",
+                                   lib.substr(0, lib.size() - 3) + ".h"})
+        llvm::sys::fs::remove(p);
+    };
+    auto trial = [&](const IntFields &config) -> llvm::Expected<const formats::TuningTrial *> {
+      for (const formats::TuningTrial &t : rec->trials)
+        if (t.config == config)
+          return &t;
       // The baseline runs whenever the budget is not spent: without it a
       // kernel has nothing to compare with.
-      bool baseline = config.empty() && !again;
-      if ((!baseline && secondsSince(kernelStart) > (again ? share : searchShare)) ||
+      bool baseline = config.empty();
+      if ((!baseline && secondsSince(kernelStart) > searchShare) ||
           secondsSince(start) > o.budgetSeconds) {
         outOfTime = true;
         return nullptr;
       }
+      bool paired = !baseline && rec->baselineMs > 0;
       std::string id = std::to_string(trialId++);
       std::string result = dir + "/trial" + id + ".json", lib = dir + "/trial" + id + ".so";
-      std::vector<std::string> args = {self, "__tune-trial", "--kernel", dir, "--library", lib,
-                                       "--result", result, "--target", o.target, "--threads",
+      std::vector<std::string> args = {self, "__tune-trial", "--kernel", dir, "--result", result,
+                                       "--target", o.target, "--threads",
                                        std::to_string(o.threads), "--chunks",
                                        std::to_string(o.parallelChunks), "--min-seconds",
-                                       std::to_string(again ? 4 * o.minTrialSeconds
-                                                            : o.minTrialSeconds),
-                                       "--config",
-                                       formats::formatFields(config)};
+                                       std::to_string(o.minTrialSeconds)};
+      if (paired)
+        args.insert(args.end(), {"--library", baselineLib, "--reuse-library", "--versus-config",
+                                 formats::formatFields(config), "--versus-library", lib});
+      else
+        args.insert(args.end(), {"--library", lib, "--config", formats::formatFields(config)});
       llvm::sys::fs::remove(result);
       std::string why = runChild(args, dir + "/trial" + id + ".log", o.trialTimeoutSeconds);
       formats::TuningTrial t;
@@ -558,16 +573,20 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
           why = "no result from the trial process";
         } else if (!j["ok"].get<bool>()) {
           why = j.value("reason", std::string("failed"));
+          if (paired && llvm::StringRef(why).starts_with("versus: "))
+            why = why.substr(8); // the candidate's own failure
+          else if (paired)
+            why = "the heuristic's library, timed with it: " + why;
         } else {
           t.ok = true;
-          t.timeMs = j.value("time_ms", 0.0);
+          t.timeMs = j.value(paired ? "versus_time_ms" : "time_ms", 0.0);
           t.maxAbsError = j.value("max_abs_error", 0.0);
+          if (paired)
+            t.pairedRatio = j.value("median_ratio", 0.0);
         }
       }
       t.reason = why;
-      for (const std::string &p : {lib, lib.substr(0, lib.size() - 3) + ".weights",
-                                   lib.substr(0, lib.size() - 3) + ".h"})
-        llvm::sys::fs::remove(p);
+      removeLibrary(lib);
       rec->trials.push_back(t);
       return &rec->trials.back();
     };
@@ -575,14 +594,22 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     // config measured several times (the confirmation round) counts with
     // its fastest time.
     auto decide = [&]() {
+      // Paired trials rank by their ratio to the heuristic; trials timed
+      // alone (no baseline to pair with, or records of an older attune) by
+      // their fastest time.
       const formats::TuningTrial *base = nullptr, *best = nullptr;
+      bool pairedBest = false;
       for (const formats::TuningTrial &t : rec->trials) {
         if (!t.ok)
           continue;
         if (t.config.empty()) {
           if (!base || t.timeMs < base->timeMs)
             base = &t;
-        } else if (!best || t.timeMs < best->timeMs) {
+        } else if (t.pairedRatio > 0) {
+          if (!pairedBest || t.pairedRatio < best->pairedRatio)
+            best = &t;
+          pairedBest = true;
+        } else if (!pairedBest && (!best || t.timeMs < best->timeMs)) {
           best = &t;
         }
       }
@@ -597,7 +624,9 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
         return;
       }
       rec->reason.clear();
-      if (best && (!base || best->timeMs < 0.98 * base->timeMs)) {
+      bool wins = best && (pairedBest ? best->pairedRatio < 0.98
+                                      : !base || best->timeMs < 0.98 * base->timeMs);
+      if (wins) {
         rec->config = best->config;
         rec->timeMs = best->timeMs;
       } else {
@@ -605,15 +634,37 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
         rec->timeMs = base->timeMs;
       }
     };
+    // The config the next stage varies: the best so far, else the heuristic's.
     auto bestExplicit = [&]() -> IntFields {
       IntFields cfg = rec->baselineConfig;
-      double ms = rec->baselineMs > 0 ? rec->baselineMs : 1e300;
-      for (const formats::TuningTrial &t : rec->trials)
-        if (t.ok && !t.config.empty() && t.timeMs < ms) {
+      double ratio = 1.0, ms = rec->baselineMs > 0 ? rec->baselineMs : 1e300;
+      bool anyPaired = llvm::any_of(rec->trials, [](const formats::TuningTrial &t) {
+        return t.ok && t.pairedRatio > 0;
+      });
+      for (const formats::TuningTrial &t : rec->trials) {
+        if (!t.ok || t.config.empty())
+          continue;
+        if (anyPaired && t.pairedRatio > 0 && t.pairedRatio < ratio) {
+          ratio = t.pairedRatio;
+          cfg = t.config;
+        } else if (!anyPaired && t.timeMs < ms) {
           ms = t.timeMs;
           cfg = t.config;
         }
+      }
       return cfg;
+    };
+    // The current winner's speedup over the heuristic, for the progress line.
+    auto speedup = [&]() -> double {
+      if (!rec->ok)
+        return 0;
+      if (rec->config.empty())
+        return 1;
+      for (const formats::TuningTrial &t : rec->trials)
+        if (t.ok && t.config == rec->config && t.timeMs == rec->timeMs)
+          return t.pairedRatio > 0 ? 1 / t.pairedRatio
+                                   : rec->baselineMs > 0 ? rec->baselineMs / t.timeMs : 0;
+      return 0;
     };
     // Runs candidates in order; false when out of time.
     auto runAll = [&](const std::vector<IntFields> &cands) -> llvm::Expected<bool> {
@@ -632,9 +683,15 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
         progress.trialDone(label,
                            (c.empty() ? std::string("heuristic") : formats::formatFields(c)) +
                                ": " +
-                               ((*t)->ok ? llvm::formatv("{0:F3} ms", (*t)->timeMs).str()
+                               ((*t)->ok ? llvm::formatv("{0:F3} ms", (*t)->timeMs).str() +
+                                               ((*t)->pairedRatio > 0
+                                                    ? llvm::formatv(", {0:F3}x the heuristic's "
+                                                                    "time (paired)",
+                                                                    (*t)->pairedRatio)
+                                                          .str()
+                                                    : "")
                                          : "failed: " + (*t)->reason),
-                           rec->ok ? rec->timeMs : 0, rec->baselineMs);
+                           rec->ok ? rec->timeMs : 0, speedup());
       }
       return true;
     };
@@ -699,13 +756,13 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
         }
         std::string id = std::to_string(trialId++);
         std::string result = dir + "/pair" + id + ".json";
-        std::string libA = dir + "/pair" + id + "a.so", libB = dir + "/pair" + id + "b.so";
+        std::string libB = dir + "/pair" + id + ".so";
         std::vector<std::string> args = {
-            self, "__tune-trial", "--kernel", dir, "--library", libA, "--versus-library", libB,
-            "--versus-config", formats::formatFields(conf.config), "--result", result,
-            "--target", o.target, "--threads", std::to_string(o.threads), "--chunks",
-            std::to_string(o.parallelChunks), "--min-seconds",
-            std::to_string(4 * o.minTrialSeconds)};
+            self, "__tune-trial", "--kernel", dir, "--library", baselineLib, "--reuse-library",
+            "--versus-library", libB, "--versus-config", formats::formatFields(conf.config),
+            "--confirm", "--result", result, "--target", o.target, "--threads",
+            std::to_string(o.threads), "--chunks", std::to_string(o.parallelChunks),
+            "--min-seconds", std::to_string(4 * o.minTrialSeconds)};
         llvm::sys::fs::remove(result);
         std::string why =
             runChild(args, dir + "/pair" + id + ".log", 2 * o.trialTimeoutSeconds);
@@ -725,12 +782,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
             tB.timeMs = j.value("versus_time_ms", 0.0);
             tA.maxAbsError = tB.maxAbsError = j.value("max_abs_error", 0.0);
             ratio = j.value("median_ratio", 0.0);
+            tB.pairedRatio = ratio;
           }
         }
-        for (const std::string &lib : {libA, libB})
-          for (const std::string &p : {lib, lib.substr(0, lib.size() - 3) + ".weights",
-                                       lib.substr(0, lib.size() - 3) + ".h"})
-            llvm::sys::fs::remove(p);
+        removeLibrary(libB);
         if (!why.empty()) { // a failure of either library is the winner's loss
           (llvm::StringRef(why).starts_with("versus: ") ? tB : tA).reason = why;
           rec->trials.push_back(llvm::StringRef(why).starts_with("versus: ") ? tB : tA);
@@ -745,7 +800,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
                                (why.empty() ? llvm::formatv("median paired ratio {0:F3}", ratio)
                                                   .str()
                                             : "failed: " + why),
-                           rec->timeMs, rec->baselineMs);
+                           rec->timeMs, speedup());
         if (auto err = save())
           return err;
         if (wins >= kConfirmWins || round + 1 - wins > kConfirmRounds - kConfirmWins)
@@ -777,6 +832,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       }
       rec->confirmation = std::move(conf);
     }
+    removeLibrary(baselineLib);
     rec->complete = finished;
     if (auto err = save())
       return err;

@@ -227,7 +227,8 @@ public:
       for (size_t i = 0; i < t.size(); ++i) {
         std::string tw = where + ".trials[" + std::to_string(i) + "]";
         object(t[i], tw);
-        onlyFields(t[i], tw, {"config", "status", "time_ms", "max_abs_error", "reason"});
+        onlyFields(t[i], tw,
+                   {"config", "status", "time_ms", "max_abs_error", "reason", "paired_ratio"});
         TuningTrial trial;
         trial.config = config(member(t[i], tw, "config"), tw + ".config", r.key.kind);
         trial.ok = status(member(t[i], tw, "status"), tw + ".status");
@@ -235,6 +236,8 @@ public:
           trial.timeMs = number(member(t[i], tw, "time_ms"), tw + ".time_ms");
           if (t[i].contains("max_abs_error"))
             trial.maxAbsError = number(t[i]["max_abs_error"], tw + ".max_abs_error");
+          if (t[i].contains("paired_ratio"))
+            trial.pairedRatio = number(t[i]["paired_ratio"], tw + ".paired_ratio");
         } else {
           trial.reason = string(member(t[i], tw, "reason"), tw + ".reason");
         }
@@ -412,6 +415,8 @@ std::string serializeTuningFile(const TuningFile &file) {
       if (t.ok) {
         tj["time_ms"] = t.timeMs;
         tj["max_abs_error"] = t.maxAbsError;
+        if (t.pairedRatio > 0)
+          tj["paired_ratio"] = t.pairedRatio;
       } else {
         tj["reason"] = t.reason.empty() ? "unknown" : t.reason;
       }

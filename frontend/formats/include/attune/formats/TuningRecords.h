@@ -71,6 +71,9 @@ struct TuningTrial {
   double timeMs = 0;       // ok
   double maxAbsError = 0;  // ok
   std::string reason;      // failed
+  /// ok, paired trials: the median over alternating pairs (one process) of
+  /// this config's time / the heuristic's; 0: a trial timed alone.
+  double pairedRatio = 0;
 };
 
 /// The paired confirmation of a search winner (attune tune): the baseline
