@@ -424,6 +424,15 @@ def compile_variants(attune, model_dir, base_so, b, s, threads, a):
             recs = json.load(open(rec)).get("records", [])
             tinfo["kernels"] = len(recs)
             tinfo["kernels_with_config"] = sum(1 for r in recs if r.get("config"))
+            # Per kernel: the confirmation rounds' paired ratios (winner time /
+            # heuristic time, alternating in one process), kept or not.
+            tinfo["confirmations"] = [
+                dict(kernel="%s %s" % (r["key"]["kind"], "x".join(
+                         str(r["key"]["shape"][d]) for d in ("batch", "m", "n", "k", "heads", "seq_q",
+                                                              "seq_kv", "head_dim")
+                         if d in r["key"]["shape"])),
+                     confirmed=r["confirmation"]["confirmed"], ratios=r["confirmation"]["ratios"])
+                for r in recs if r.get("confirmation")]
         if "error" in tinfo:
             v["compile"] = dict(error="attune tune failed: " + tinfo["error"][-300:])
         else:
@@ -969,6 +978,10 @@ def write_results(a, res, started):
                 elif tinfo.get("kernels_with_config"):
                     tune_txt += "; tuned configs for %d of %d kernels" % (tinfo["kernels_with_config"],
                                                                           tinfo.get("kernels", 0))
+                for cf in tinfo.get("confirmations") or []:
+                    tune_txt += "; %s %s (paired %s)" % (
+                        cf["kernel"], "kept" if cf["confirmed"] else "rejected",
+                        "/".join("%.3f" % x for x in cf["ratios"]) or "no round")
                 err = v["compile"].get("error") or vt.get("error")
                 L.append("| %d×%d | %s | %s | %s | %s | %s | %s |" % (
                     r["batch"], r["seq"], name, fmt(bp), fmt(vt.get("p50_ms")) if not err else "**failed**",
