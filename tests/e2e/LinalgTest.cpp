@@ -118,9 +118,13 @@ const auto kMatmulCases = ::testing::Values(
         MatmulCase{"mk_weight_transpose_b_1x17x129_96x129", {1, 17, 129}, {96, 129}, {1, 17, 96},
                    true, true},
         MatmulCase{"mk_weight_64x127_127x768", {64, 127}, {127, 768}, {64, 768}, false, true},
-        // Deep K: k blocks of 384 (K = 1536) and of 275 (K = 1100), tail rows.
+        // K blocks (heuristicKc), tail rows: few rows take blocks <= 128 (128
+        // for K = 1536, 110 for K = 1100, 128 for K = 768 at 100 rows), 33+
+        // rows and K > 1024 blocks <= 384 (384 for K = 1536).
         MatmulCase{"mk_deep_k_9x1536_1536x48", {9, 1536}, {1536, 48}, {9, 48}, false, true},
         MatmulCase{"mk_deep_k_3x1100_1100x32", {3, 1100}, {1100, 32}, {3, 32}},
+        MatmulCase{"mk_deep_k_40x1536_1536x48", {40, 1536}, {1536, 48}, {40, 48}, false, true},
+        MatmulCase{"mk_kblock_100x768_768x96", {100, 768}, {768, 96}, {100, 96}, false, true},
         // N a multiple of 8, not of 16: the micro-kernel on 8-wide vectors
         // (microKernelWidth), weights prepacked at nr = 8 / 24.
         MatmulCase{"mk8_m13_k17_n24", {13, 17}, {17, 24}, {13, 24}},

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "E2E.h"
 
+#include "attune/Codegen/KernelConfig.h"
 #include "attune/IR/AttuneOps.h"
 #include "attune/Tools/Tuner.h"
 #include "attune/Tools/Tuning.h"
@@ -261,4 +262,33 @@ TEST(TuningBudget, WeightsFollowTheWorkWithAFloor) {
   w = budgetWeights({0, 0, 0}, order);
   EXPECT_EQ(w, (std::vector<double>{1, 1, 1}));
   EXPECT_EQ(order, (std::vector<size_t>{0, 1, 2}));
+}
+
+// The heuristic's K block (KernelConfig.cpp heuristicKc): blocks of <= 128
+// for few rows, 384 for deep K beyond 32 rows, no blocking from 384 rows up
+// or below K = 256. Expected values by hand from the rule's table.
+TEST(HeuristicConfig, KBlockFollowsRowsAndDepth) {
+  using mlir::attune::heuristicKc;
+  EXPECT_EQ(heuristicKc(1, 768), 128);
+  EXPECT_EQ(heuristicKc(32, 768), 128);
+  EXPECT_EQ(heuristicKc(128, 768), 128);
+  EXPECT_EQ(heuristicKc(129, 768), 768);
+  EXPECT_EQ(heuristicKc(384, 768), 768);
+  EXPECT_EQ(heuristicKc(32, 3072), 128);
+  EXPECT_EQ(heuristicKc(33, 3072), 384);
+  EXPECT_EQ(heuristicKc(128, 3072), 384);
+  EXPECT_EQ(heuristicKc(128, 1100), 275); // largest divisor <= 384
+  EXPECT_EQ(heuristicKc(8, 1100), 110);   // largest divisor <= 128
+  EXPECT_EQ(heuristicKc(128, 500), 125);
+  EXPECT_EQ(heuristicKc(1, 255), 255); // below 256: no blocking
+  EXPECT_EQ(heuristicKc(1, 64), 64);
+  EXPECT_EQ(heuristicKc(16, 509), 509); // prime: no divisor in [64, 128]
+  // ... and the whole config carries it, with the column block it implies.
+  mlir::attune::GemmShape s;
+  s.m = 32;
+  s.n = 768;
+  s.k = 768;
+  EXPECT_EQ(mlir::attune::heuristicMicroKernelConfig(s, 16, 16).kc, 128);
+  s.m = 384;
+  EXPECT_EQ(mlir::attune::heuristicMicroKernelConfig(s, 16, 16).kc, 768);
 }

@@ -420,8 +420,8 @@ int tuneTrialMain(int argc, char **argv) {
   // switching libraries the process sleeps past that, so that one library's
   // spinning workers never compete with the other's run. A pair sees the
   // same machine within milliseconds, which separate processes seconds
-  // apart do not on a shared VM: the per-pair ratio (versus / this) and its
-  // median are what the confirmation decides on.
+  // apart do not on a shared VM: the median per-pair ratio (versus / this)
+  // is what the tuner ranks candidates and confirms winners by.
   long spinUs = 2000;
   if (const char *spin = std::getenv("ATTUNE_SPIN_US"); spin && *spin)
     spinUs = std::max(0L, std::strtol(spin, nullptr, 10));

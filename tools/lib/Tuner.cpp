@@ -6,10 +6,12 @@
 //       ─► stage 2: K block kc for the best tile so far         } child process
 //       ─► stage 3: parallel split qm x qn for the best so far  } (fork/exec)
 //       ─► stage 4: column block nc for the best so far         }
-//     ─► winner: the fastest correct candidate if it beats the baseline by
-//        >= 2 %, confirmed in 2 of 3 paired rounds (baseline and winner
-//        timed alternately in one process, median ratio < 0.98; else the
-//        heuristic stays), record rewritten after each trial
+//   every candidate after the baseline is timed paired with it (both
+//   libraries alternately in one process; the median per-pair time ratio)
+//     ─► winner: the correct candidate with the lowest ratio if below 0.98,
+//        confirmed in 2 of 3 more paired rounds (fresh processes, 4x the
+//        timing window; else the heuristic stays), record rewritten after
+//        each trial
 //
 // Kernels are tuned in order of their share of the model's FLOPs, and the
 // budget left is shared out among the kernels still to tune in proportion
@@ -590,9 +592,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
       rec->trials.push_back(t);
       return &rec->trials.back();
     };
-    // Best correct trial with an explicit config, and the winner rule. A
-    // config measured several times (the confirmation round) counts with
-    // its fastest time.
+    // Best correct trial with an explicit config, and the winner rule (the
+    // confirmation below has the last word).
     auto decide = [&]() {
       // Paired trials rank by their ratio to the heuristic; trials timed
       // alone (no baseline to pair with, or records of an older attune) by
@@ -842,16 +843,16 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &out, llvm::raw_ostream
     else {
       // A confirmed winner's speedup is the paired rounds' (the fastest
       // times come from separate processes, possibly seconds apart).
-      std::string speedup = llvm::formatv("{0:F2}x", rec->timeMs > 0 && rec->baselineMs > 0
-                                                         ? rec->baselineMs / rec->timeMs
-                                                         : 1.0);
+      std::string gain = llvm::formatv("{0:F2}x", rec->timeMs > 0 && rec->baselineMs > 0
+                                                      ? rec->baselineMs / rec->timeMs
+                                                      : 1.0);
       if (rec->confirmation && rec->confirmation->confirmed && !rec->config.empty()) {
         std::vector<double> r = rec->confirmation->ratios;
         std::sort(r.begin(), r.end());
-        speedup = llvm::formatv("{0:F2}x paired", 1.0 / r[r.size() / 2]);
+        gain = llvm::formatv("{0:F2}x paired", 1.0 / r[r.size() / 2]);
       }
       summary += llvm::formatv("baseline {0:F3} ms, tuned {1:F3} ms ({2}) with {3}",
-                               rec->baselineMs, rec->timeMs, speedup,
+                               rec->baselineMs, rec->timeMs, gain,
                                rec->config.empty() ? std::string("the heuristic")
                                                    : formats::formatFields(rec->config))
                      .str();

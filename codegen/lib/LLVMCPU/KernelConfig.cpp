@@ -26,11 +26,23 @@ int64_t smallestDivisorAtLeast(int64_t d, int64_t need) {
   return d;
 }
 
-int64_t heuristicKc(int64_t k) {
-  if (k > 1024)
-    for (int64_t d = 384; d >= 64; --d)
-      if (k % d == 0)
-        return d;
+int64_t heuristicKc(int64_t m, int64_t k) {
+  // Few rows: each element of B feeds only m FMAs, and the kernel waits on
+  // B. A K block of <= 128 keeps a kc x nr block of B in L1 across the row
+  // blocks (24 KiB at nr = 48). Paired trials, 2 threads, cold weights
+  // (docs/tuning.md): 32 x 768 x 768 0.86-0.89x the time of kc = 768,
+  // 1 x 768 x 768 0.85x, 32 x 768 x 3072 0.94x of kc = 384, 128 x 768 x 768
+  // 0.93-0.95x, 128 x 3072 x 768 0.86-0.96x; but 128 x 768 x 3072 1.04-1.06x
+  // of kc = 384, and no gain from 384 rows up (384 x 768 x 768 1.00x,
+  // 8 x 128 x 768 x 768 0.99x).
+  if (k < 256)
+    return k;
+  int64_t limit = k > 1024 ? (m <= 32 ? 128 : 384) : (m <= 128 ? 128 : k);
+  if (k <= limit)
+    return k;
+  for (int64_t d = limit; d >= 64; --d)
+    if (k % d == 0)
+      return d;
   return k;
 }
 
@@ -58,7 +70,7 @@ MicroKernelConfig heuristicSplitForTile(const GemmShape &s, int64_t w, int64_t m
   c.mr = rt.mr;
   c.nr = rt.nr;
   c.vectorWidth = w;
-  c.kc = heuristicKc(s.k);
+  c.kc = heuristicKc(s.m, s.k);
   // Batch dims are split first (TileAndDistribute), one chunk per element.
   int64_t have = 1;
   for (int64_t b : s.batch)

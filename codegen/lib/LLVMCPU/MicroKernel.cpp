@@ -268,8 +268,8 @@ LogicalResult lowerToMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op, in
     return out;
   };
 
-  // K blocking (heuristic: the largest divisor of K up to 384 when K > 1024).
-  int64_t kc = cfg && cfg->kc > 0 && K % cfg->kc == 0 ? cfg->kc : heuristicKc(K);
+  // K blocking: the config's, else the heuristic's for this tile's rows.
+  int64_t kc = cfg && cfg->kc > 0 && K % cfg->kc == 0 ? cfg->kc : heuristicKc(M, K);
   Value kBegin;
 
   // Column blocks: the config's, else the heuristic's for this tile.

@@ -71,8 +71,11 @@ MicroKernelConfig heuristicSplitForTile(const GemmShape &shape, int64_t w, int64
 int64_t largestDivisorAtMost(int64_t d, int64_t limit);
 /// Smallest divisor of `d` that is >= `need` (d itself if none smaller).
 int64_t smallestDivisorAtLeast(int64_t d, int64_t need);
-/// K block of the heuristic: K, or for K > 1024 its largest divisor <= 384.
-int64_t heuristicKc(int64_t k);
+/// K block of the heuristic for M rows (per batch element) and depth K: K
+/// below 256; the largest divisor of K <= 128 for K <= 1024 and M <= 128,
+/// and for K > 1024 and M <= 32; else for K > 1024 the largest divisor
+/// <= 384; else K.
+int64_t heuristicKc(int64_t m, int64_t k);
 /// Column block of the heuristic for a chunk of `nChunk` columns: the
 /// largest multiple of nr dividing nChunk whose kc x nc block of
 /// `elementBytes`-byte B elements fits the L2 budget (kL2BlockBytes).
