@@ -2326,17 +2326,23 @@ def _(ctx):
     c.finish()
 
 
+def tune_slowed(ctx, name, search, confirm):
+    """attune tune on the example encoder with configs matching `search` 2x
+    slower in the search and those matching `confirm` 2x slower in the
+    confirmation rounds (TuneKernel.cpp's test hooks); (records path, result)."""
+    path = os.path.join(ctx.mkdir(name), "tune.json")
+    return path, ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
+                         *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": search,
+                                          "ATTUNE_TUNE_TEST_SLOW_CONFIRM": confirm})
+
+
 @case("tune-paired-confirmation-keeps-a-real-win", "tune")
 def _(ctx):
-    out = ctx.mkdir("tune-confirm")
-    path = os.path.join(out, "tune.json")
     c = Checker()
-    # The hooks make the heuristic run twice in every timed run, in the search
-    # and in the confirmation rounds: a real 2x loss, which the paired search
-    # and the confirmation must both see (ratio winner / heuristic about 0.5).
-    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
-                *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
-                                 "ATTUNE_TUNE_TEST_SLOW_CONFIRM": "heuristic"})
+    # The heuristic runs twice in every timed run, in the search and in the
+    # confirmation rounds: a real 2x loss, which the paired search and the
+    # confirmation must both see (ratio winner / heuristic about 0.5).
+    path, r = tune_slowed(ctx, "tune-confirm", "heuristic", "heuristic")
     if c.ok(r):
         c.contains(r.stdout, ["(confirmed: median paired time ratio"], "stdout")
         recs = read_records(c, path) or []
@@ -2365,15 +2371,11 @@ def _(ctx):
 
 @case("tune-paired-confirmation-rejects-a-search-fluke", "tune")
 def _(ctx):
-    out = ctx.mkdir("tune-reject")
-    path = os.path.join(out, "tune.json")
     c = Checker()
     # The heuristic is 2x slower in the search only, so a candidate wins it;
     # in the confirmation rounds every explicit config ("mr=...") is 2x
     # slower instead. No winner may survive.
-    r = ctx.run("tune", ctx.ex("encoder_fused.json"), "-o", path, "--budget", "25s",
-                *TUNE_FAST, env={"ATTUNE_TUNE_TEST_SLOW": "heuristic",
-                                 "ATTUNE_TUNE_TEST_SLOW_CONFIRM": "mr="})
+    path, r = tune_slowed(ctx, "tune-reject", "heuristic", "mr=")
     if c.ok(r):
         c.contains(r.stdout, ["not confirmed: median paired time ratio"], "stdout")
         recs = read_records(c, path) or []

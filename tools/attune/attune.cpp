@@ -138,10 +138,11 @@ const char *kTuneHelp = R"(usage: attune tune MODEL -o tune.json [options]
 Finds the distinct kernels of MODEL (matmul / fused_matmul by shape, attention), and for each
 searches register tiles, vector widths, K blocking and the parallel split: every candidate is
 compiled as a single-kernel library, checked against the reference interpreter and timed in a
-child process (a crash, timeout or wrong result is recorded as failed). The fastest correct
-config wins if it beats the heuristic by >= 2% and then again in 2 of 3 paired rounds (the
-two timed alternately in one process, median time ratio < 0.98). The records file is written
-atomically after every trial; running the same command again resumes (kernels already tuned are skipped).
+child process (a crash, timeout or wrong result is recorded as failed), alternately with the
+heuristic's library in the same process. The candidate with the lowest median time ratio to
+the heuristic wins if it is below 0.98, and again in 2 of 3 more such paired rounds. The
+records file is written atomically after every trial; running the same command again resumes
+(kernels already tuned are skipped).
 Use the result with attune compile --tuning tune.json. Schema and rules: docs/tuning.md.
 
 options:

@@ -30,7 +30,7 @@ int64_t heuristicKc(int64_t m, int64_t k) {
   // Few rows: each element of B feeds only m FMAs, and the kernel waits on
   // B. A K block of <= 128 keeps a kc x nr block of B in L1 across the row
   // blocks (24 KiB at nr = 48). Paired trials, 2 threads, cold weights
-  // (docs/tuning.md): 32 x 768 x 768 0.86-0.89x the time of kc = 768,
+  // (docs/architecture.md, K blocks): 32 x 768 x 768 0.86-0.89x the time of kc = 768,
   // 1 x 768 x 768 0.85x, 32 x 768 x 3072 0.94x of kc = 384, 128 x 768 x 768
   // 0.93-0.95x, 128 x 3072 x 768 0.86-0.96x; but 128 x 768 x 3072 1.04-1.06x
   // of kc = 384, and no gain from 384 rows up (384 x 768 x 768 1.00x,
