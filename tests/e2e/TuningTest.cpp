@@ -233,7 +233,8 @@ TEST_F(Tuning, AttentionRecordsSetTileSizes) {
 // attune tune's budget plan: FLOPs per call from the key, weights that follow
 // the work with a floor, and the kernels that matter most first.
 TEST(TuningBudget, KernelFlopsFromTheKey) {
-  formats::TuningKey mm{"fused_matmul", {{"batch", 8}, {"m", 128}, {"n", 3072}, {"k", 768}}, "f32", {}};
+  formats::TuningKey mm{
+      "fused_matmul", {{"batch", 8}, {"m", 128}, {"n", 3072}, {"k", 768}}, "f32", {}};
   EXPECT_DOUBLE_EQ(kernelFlops(mm), 2.0 * 8 * 128 * 3072 * 768);
   formats::TuningKey att{"attention",
                          {{"batch", 2}, {"heads", 12}, {"seq_q", 128}, {"seq_kv", 96},
@@ -283,7 +284,7 @@ TEST(HeuristicConfig, KBlockFollowsRowsAndDepth) {
   EXPECT_EQ(heuristicKc(1, 255), 255); // below 256: no blocking
   EXPECT_EQ(heuristicKc(1, 64), 64);
   EXPECT_EQ(heuristicKc(16, 509), 509); // prime: no divisor in [64, 128]
-  // ... and the whole config carries it, with the column block it implies.
+  // ... and the whole config carries it.
   mlir::attune::GemmShape s;
   s.m = 32;
   s.n = 768;

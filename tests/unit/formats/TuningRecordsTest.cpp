@@ -43,7 +43,12 @@ TuningRecord okRecord(TuningKey key, IntFields config, double ms) {
   TuningTrial crash;
   crash.config = cfg(16, 16, 768);
   crash.reason = "crashed: signal 6 (Aborted)";
-  r.trials = {base, crash};
+  TuningTrial paired; // timed alternately with the heuristic
+  paired.config = cfg(8, 64, 768);
+  paired.ok = true;
+  paired.timeMs = ms * 1.2;
+  paired.pairedRatio = 0.97;
+  r.trials = {base, crash, paired};
   if (!r.config.empty())
     r.confirmation = TuningConfirmation{r.config, {0.93, 0.95}, true};
   return r;
@@ -81,8 +86,10 @@ TEST(TuningRecords, RoundTrip) {
   EXPECT_DOUBLE_EQ(r.baselineMs, 1.875);
   EXPECT_EQ(r.baselineConfig, cfg(8, 48, 768));
   EXPECT_EQ(r.threads, 2);
-  ASSERT_EQ(r.trials.size(), 2u);
+  ASSERT_EQ(r.trials.size(), 3u);
   EXPECT_TRUE(r.trials[0].config.empty());
+  EXPECT_EQ(r.trials[0].pairedRatio, 0); // timed alone: no paired_ratio written
+  EXPECT_DOUBLE_EQ(r.trials[2].pairedRatio, 0.97);
   EXPECT_FALSE(r.trials[1].ok);
   EXPECT_EQ(r.trials[1].reason, "crashed: signal 6 (Aborted)");
   ASSERT_TRUE(r.confirmation.has_value());
@@ -157,6 +164,8 @@ TEST(TuningRecords, BadRecordsNameFileAndField) {
        "tune.json: records[0].confirmation.confirmed: expected true or false"},
       {fileWith("\"confirmed\": true", "\"confirmed\": true, \"why\": 1"),
        "tune.json: records[0].confirmation.why: unknown field"},
+      {fileWith("\"paired_ratio\": 0.97", "\"paired_ratio\": \"fast\""),
+       "tune.json: records[0].trials[2].paired_ratio: expected a non-negative number"},
       {fileWith("0.93", "-0.93"),
        "tune.json: records[0].confirmation.ratios[0]: expected a non-negative number"},
       {fileWith("\"confirmed\": true", "\"confirmed\": true, \"config\": 3"),
